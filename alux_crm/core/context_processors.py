@@ -1,0 +1,16 @@
+"""Template context for the base layout: navigation, bell count, operator name."""
+
+from .navigation import nav_for
+from .selectors import notification_unread_count, operator_settings
+
+
+def navigation(request) -> dict:
+    """Navigation entries and the unread-notification count for the logged-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"operator": operator_settings()}
+    return {
+        "nav_items": nav_for(user),
+        "unread_notifications": notification_unread_count(user=user),
+        "operator": operator_settings(),
+    }

@@ -1,0 +1,63 @@
+"""The main navigation: one list, filtered per user by the access matrix.
+
+Each issue that adds a screen adds its entry here; a user sees only the entries
+whose URL the access matrix lets them open.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .access import rule_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the side navigation."""
+
+    label: str | Promise
+    url_name: str
+    icon: str
+    section: str | Promise = ""
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Dashboard"), "dashboard", "speedometer2"),
+    NavItem(_("Partners"), "core:partner_list", "shop", _("Business network")),
+    NavItem(_("Organisation"), "core:orgunit_list", "diagram-3", _("Business network")),
+    NavItem(_("Outbox"), "core:outbox_list", "send", _("Operations")),
+    NavItem(_("Operator settings"), "core:operator_settings", "sliders", _("Administration")),
+    NavItem(_("Admin site"), "admin:index", "gear", _("Administration")),
+    NavItem(_("API"), "api-docs", "braces", _("Administration")),
+]
+
+
+def nav_for(user) -> list[dict]:
+    """The entries ``user`` may open, as dicts for the template."""
+    items = []
+    for item in NAV_ITEMS:
+        rule = rule_for(item.url_name)
+        if rule is not None and rule.allows(user):
+            items.append(
+                {
+                    "label": item.label,
+                    "url": reverse(item.url_name),
+                    "icon": item.icon,
+                    "section": item.section,
+                    "name": item.url_name,
+                }
+            )
+    if user.is_authenticated and getattr(user, "partner_id", None):
+        items.insert(
+            1,
+            {
+                "label": _("My company"),
+                "url": reverse("core:partner_detail", args=[user.partner_id]),
+                "icon": "building",
+                "section": "",
+                "name": "core:partner_detail",
+            },
+        )
+    return items

@@ -1,0 +1,108 @@
+"""Roles (Django groups) and the model permissions each one holds.
+
+The groups are created by migration ``core.0002_roles``; the permissions below are
+(re)applied after every ``migrate`` by ``sync_role_permissions``, so an issue that
+adds models adds its codenames here and the next migrate grants them.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+SALES = "Sales"
+CUSTOMER_SERVICE = "Customer Service"
+INVENTORY = "Inventory"
+BILLING_FINANCE = "Billing & Finance"
+MARKETING = "Marketing"
+TECHNICAL_SUPPORT = "Technical Support"
+BACK_OFFICE = "Back Office"
+SYSTEM_ADMINISTRATOR = "System Administrator"
+RETAILER = "Retailer"
+INSTALLER = "Installer"
+SUBSCRIBER = "Subscriber"
+
+STAFF_ROLES = frozenset(
+    {
+        SALES,
+        CUSTOMER_SERVICE,
+        INVENTORY,
+        BILLING_FINANCE,
+        MARKETING,
+        TECHNICAL_SUPPORT,
+        BACK_OFFICE,
+        SYSTEM_ADMINISTRATOR,
+    }
+)
+PARTNER_ROLES = frozenset({RETAILER, INSTALLER})
+PORTAL_ROLES = frozenset({SUBSCRIBER})
+ALL_ROLES = STAFF_ROLES | PARTNER_ROLES | PORTAL_ROLES
+
+_PARTNER_READ = ["core.view_partner", "core.view_orgunit"]
+
+# role -> permission codenames ("app_label.codename").
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SALES: [*_PARTNER_READ],
+    CUSTOMER_SERVICE: [*_PARTNER_READ],
+    INVENTORY: [*_PARTNER_READ],
+    BILLING_FINANCE: [*_PARTNER_READ],
+    MARKETING: [*_PARTNER_READ],
+    TECHNICAL_SUPPORT: [*_PARTNER_READ],
+    BACK_OFFICE: [
+        *_PARTNER_READ,
+        "core.view_outboxmessage",
+        "core.change_outboxmessage",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.add_periodictask",
+        "django_celery_beat.change_periodictask",
+        "django_celery_beat.view_crontabschedule",
+        "django_celery_beat.add_crontabschedule",
+        "django_celery_beat.view_intervalschedule",
+        "django_celery_beat.add_intervalschedule",
+    ],
+    SYSTEM_ADMINISTRATOR: [
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "core.view_orgunit",
+        "core.add_orgunit",
+        "core.change_orgunit",
+        "core.view_partner",
+        "core.add_partner",
+        "core.change_partner",
+        "core.view_operatorsettings",
+        "core.change_operatorsettings",
+        "core.view_outboxmessage",
+        "core.change_outboxmessage",
+        "auth.view_group",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+    ],
+    RETAILER: [],
+    INSTALLER: [],
+    SUBSCRIBER: [],
+}
+
+# Roles whose users work in the Django admin for configuration (is_staff).
+ADMIN_SITE_ROLES = frozenset({SYSTEM_ADMINISTRATOR, BACK_OFFICE})
+
+
+def sync_role_permissions() -> None:
+    """Create missing role groups and give each exactly its listed permissions.
+
+    Codenames whose model does not exist (yet) are skipped, so this is safe to run
+    after every migrate, whatever apps are installed.
+    """
+    wanted = {code for codes in ROLE_PERMISSIONS.values() for code in codes}
+    by_code = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+        if f"{app_label}.{codename}" in wanted
+    }
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_code[c] for c in codes if c in by_code])

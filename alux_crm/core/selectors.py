@@ -1,0 +1,126 @@
+"""Reads of the core app, scoped to what the asking user may see."""
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import Http404
+from pghistory.models import Events
+
+from . import roles
+from .models import Notification, OperatorSettings, OrgUnit, OutboxMessage, Partner, User
+
+OPERATOR_SETTINGS_CACHE_KEY = "core:operator-settings"
+OPERATOR_SETTINGS_CACHE_SECONDS = 60
+
+
+def operator_settings() -> OperatorSettings:
+    """The operator's global settings (one row), cached for a minute."""
+    row = cache.get(OPERATOR_SETTINGS_CACHE_KEY)
+    if row is None:
+        row = OperatorSettings.objects.first() or OperatorSettings()
+        cache.set(OPERATOR_SETTINGS_CACHE_KEY, row, OPERATOR_SETTINGS_CACHE_SECONDS)
+    return row
+
+
+def is_partner_user(user: User) -> bool:
+    """True for retailer and installer logins (they see only their partner's data)."""
+    return bool(user.role_names & roles.PARTNER_ROLES) and not user.is_superuser
+
+
+def partner_list(*, user: User) -> QuerySet[Partner]:
+    """Partners the user may see: all for staff, only their own for a partner user."""
+    qs = Partner.objects.select_related("org_unit")
+    if is_partner_user(user):
+        return qs.filter(pk=user.partner_id) if user.partner_id else qs.none()
+    return qs
+
+
+def partner_get(*, user: User, pk: int) -> Partner:
+    """One partner the user may see, or 404 (also for another partner's record)."""
+    try:
+        return partner_list(user=user).get(pk=pk)
+    except Partner.DoesNotExist as exc:
+        raise Http404("No such partner.") from exc
+
+
+def org_unit_list(*, user: User) -> QuerySet[OrgUnit]:
+    """Organisation units with their parent, for staff."""
+    return OrgUnit.objects.select_related("parent")
+
+
+def org_unit_get(*, user: User, pk: int) -> OrgUnit:
+    """One organisation unit or 404."""
+    try:
+        return org_unit_list(user=user).get(pk=pk)
+    except OrgUnit.DoesNotExist as exc:
+        raise Http404("No such unit.") from exc
+
+
+def org_unit_subtree_ids(*, root: OrgUnit) -> list[int]:
+    """IDs of ``root`` and every unit below it, at any depth (recursive query)."""
+    table = OrgUnit._meta.db_table
+    sql = f"""
+        WITH RECURSIVE tree(id) AS (
+            SELECT id FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id
+        )
+        SELECT id FROM tree
+    """
+    return [row.id for row in OrgUnit.objects.raw(sql, [root.pk])]
+
+
+def org_unit_ancestors(*, unit: OrgUnit) -> list[OrgUnit]:
+    """The chain from the top of the tree down to ``unit``'s parent (breadcrumb)."""
+    table = OrgUnit._meta.db_table
+    sql = f"""
+        WITH RECURSIVE chain(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT u.id, u.parent_id, chain.depth + 1
+            FROM {table} u JOIN chain ON u.id = chain.parent_id
+        )
+        SELECT {table}.* FROM {table} JOIN chain ON chain.id = {table}.id
+        WHERE chain.id <> %s ORDER BY chain.depth DESC
+    """
+    return list(OrgUnit.objects.raw(sql, [unit.pk, unit.pk]))
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    """How many unread notifications the bell shows."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_get(*, user: User, pk: int) -> Notification:
+    """One of the user's own notifications, or 404."""
+    try:
+        return notification_list(user=user).get(pk=pk)
+    except Notification.DoesNotExist as exc:
+        raise Http404("No such notification.") from exc
+
+
+def outbox_list() -> QuerySet[OutboxMessage]:
+    """Outbox messages, newest first (back-office screen)."""
+    return OutboxMessage.objects.all()
+
+
+def history_for(obj, *, limit: int = 200) -> list:
+    """History events of one tracked record, newest first, with who/where context.
+
+    Each event has ``pgh_label`` (insert/update/delete), ``pgh_created_at``,
+    ``pgh_diff`` (field -> [old, new]) and ``pgh_context`` (user, ip, url).
+    """
+    events = list(Events.objects.tracks(obj).order_by("-pgh_created_at")[:limit])
+    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    for event in events:
+        meta = event.pgh_context or {}
+        event.actor = users.get(meta.get("user"))
+        event.ip = meta.get("ip")
+        event.url = meta.get("url")
+        event.changes = sorted((event.pgh_diff or {}).items())
+    return events

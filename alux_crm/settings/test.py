@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real PostgreSQL and Redis, with fast hashing."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests use Redis database 15 so they never touch the data of `make run`.
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "alux-test"  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = "alux-test"
+OUTBOX_RETRY_BASE_SECONDS = 0.2
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# Adapters that fail on purpose, for the outbox tests (also loaded by the test worker).
+OUTBOX_ADAPTERS = {
+    **OUTBOX_ADAPTERS,  # noqa: F405
+    "test.flaky": "tests.core.outbox_adapters.FlakyAdapter",
+    "test.broken": "tests.core.outbox_adapters.BrokenAdapter",
+}

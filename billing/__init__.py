@@ -1,0 +1,1 @@
+"""Billing: runs, invoices, ledger, payments, credit notes, vouchers, dunning, GL export."""

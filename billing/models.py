@@ -1,0 +1,1 @@
+"""Models of billing: added by the issue that builds this domain."""

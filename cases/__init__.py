@@ -1,0 +1,1 @@
+"""Cases: service requests, queues, SLA, transfers, retention desk, campaigns, NPS."""

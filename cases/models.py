@@ -1,0 +1,1 @@
+"""Models of cases: added by the issue that builds this domain."""

@@ -1,0 +1,1 @@
+"""Customers: persons and companies, hierarchies, billing accounts, communications, search."""

@@ -1,0 +1,1 @@
+"""Models of customers: added by the issue that builds this domain."""

@@ -1,0 +1,1 @@
+"""Inventory: warehouses, serialised items, movements, stock taking, repairs, installations."""

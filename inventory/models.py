@@ -1,0 +1,1 @@
+"""Models of inventory: added by the issue that builds this domain."""

@@ -1,0 +1,1 @@
+"""Leads: qualification, assignment, SLA, offers and quotes, approvals, commissions."""

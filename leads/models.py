@@ -1,0 +1,1 @@
+"""Models of leads: added by the issue that builds this domain."""

@@ -1,0 +1,1 @@
+"""Portals: subscriber self-care and the partner portal for retailers and installers."""

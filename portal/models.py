@@ -1,0 +1,1 @@
+"""Models of portal: added by the issue that builds this domain."""

@@ -1,0 +1,1 @@
+"""Catalogue and pricing: products, price plans, taxes, discounts, promotions, offers."""

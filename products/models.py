@@ -1,0 +1,1 @@
+"""Models of products: added by the issue that builds this domain."""

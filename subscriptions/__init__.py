@@ -1,0 +1,1 @@
+"""Subscriptions: life cycle, contract terms, resting, changes, provisioning, documents."""

@@ -1,0 +1,1 @@
+"""Models of subscriptions: added by the issue that builds this domain."""

@@ -1,0 +1,128 @@
+"""Shared fixtures: users per role, partners, a real Celery worker, the browser."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from alux_crm.core import roles as R
+from tests.core.factories import PartnerFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the main thread; Django's ORM calls
+# made there by live_server fixtures are safe in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def partner_a(db):
+    return PartnerFactory(code="R-100", name="Alpha Retail SRL")
+
+
+@pytest.fixture
+def partner_b(db):
+    return PartnerFactory(code="R-200", name="Beta Retail SRL")
+
+
+@pytest.fixture
+def make_user(db, partner_a):
+    """``make_user(role)`` → a user holding that role (partner roles get partner A)."""
+
+    def make(role: str | None = None, **kwargs):
+        if role in R.PARTNER_ROLES:
+            kwargs.setdefault("partner", partner_a)
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in (bypassing the login form)."""
+
+    def do(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return do
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker (separate process) on the test database and Redis db 15."""
+    from django.db import connection
+
+    from alux_crm.celery import app
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alux_crm.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    (ROOT / "var").mkdir(exist_ok=True)
+    app.control.purge()
+    log_file = open(ROOT / "var" / f"{name.split('@')[0]}.log", "w+")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alux_crm",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "-n",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log_file.seek(0)
+                raise RuntimeError(f"Celery worker exited:\n{log_file.read()}")
+            if app.control.ping(destination=[name], timeout=0.5):
+                break
+        else:
+            raise RuntimeError("Celery worker did not answer within 30 s")
+        yield process
+    finally:
+        app.conf.task_always_eager = previous_eager
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_file.close()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()

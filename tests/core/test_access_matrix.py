@@ -1,0 +1,198 @@
+"""Every URL is in the access matrix, and every role gets exactly what it declares.
+
+When you add a URL: declare it in ``alux_crm/core/access.py``; if it takes
+arguments, add how to build them to ``URL_KWARGS`` below (and, for objects a
+partner or subscriber owns, to ``FOREIGN_OBJECT_KWARGS``).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from alux_crm.core import roles as R
+from alux_crm.core.access import ACCESS_MATRIX, rule_for
+from alux_crm.core.models import Notification, OrgUnit, OutboxMessage
+from tests.core.factories import OrgUnitFactory
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    has_args: bool
+
+
+def walk(resolvers=None, prefix: str = "", namespace: str = ""):
+    """Every URL pattern of the project, with its full name and whether it takes args."""
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            # An unnamed pattern inside a namespace is covered by "namespace:*".
+            name = entry.name or ("<unnamed>" if namespace else "")
+            full = f"{namespace}:{name}" if namespace and name else name
+            pattern = prefix + str(entry.pattern)
+            yield Route(full or "", pattern, bool(entry.pattern.regex.groupindex) or "(" in pattern)
+
+
+ROUTES = list(walk())
+
+
+def test_every_url_has_a_name_and_an_access_rule():
+    unnamed = [r.pattern for r in ROUTES if not r.name]
+    assert not unnamed, f"URL patterns without a name: {unnamed}"
+    missing = sorted({r.name for r in ROUTES if rule_for(r.name) is None})
+    assert not missing, f"URLs missing from the access matrix: {missing}"
+
+
+def test_matrix_has_no_stale_entries():
+    names = {r.name for r in ROUTES}
+    namespaces = {n.split(":")[0] for n in names if ":" in n}
+    stale = [
+        key
+        for key in ACCESS_MATRIX
+        if not (key in names or (key.endswith(":*") and key[:-2] in namespaces))
+    ]
+    assert not stale, f"access matrix entries for URLs that do not exist: {stale}"
+
+
+# How to build the arguments of each URL that takes some. ``ctx`` holds the objects
+# made by the ``world`` fixture; values are the kwargs for reverse().
+URL_KWARGS = {
+    "password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
+    "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
+    "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "overview"},
+    "core:partner_edit": lambda ctx: {"pk": ctx["own_partner"].pk},
+    "core:partner_status": lambda ctx: {"pk": ctx["own_partner"].pk, "status": "suspended"},
+    "core:orgunit_detail": lambda ctx: {"pk": ctx["unit"].pk},
+    "core:orgunit_tab": lambda ctx: {"pk": ctx["unit"].pk, "tab": "history"},
+    "core:outbox_retry": lambda ctx: {"pk": ctx["message"].pk},
+    "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
+    "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
+}
+
+# Objects that belong to partner A (or subscriber A): partner B's user must get 404.
+FOREIGN_OBJECT_KWARGS = {
+    "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
+    "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "users"},
+    "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
+    "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
+}
+
+# Admin URLs are covered by "admin:*"; the index stands for them.
+SKIPPED_PREFIXES = ("admin:",)
+CHECKED_ADMIN = ["admin:index"]
+
+
+def urls_to_check():
+    names = sorted({r.name for r in ROUTES if not r.name.startswith(SKIPPED_PREFIXES)})
+    return names + CHECKED_ADMIN
+
+
+def test_every_url_with_arguments_has_sample_arguments():
+    with_args = {r.name for r in ROUTES if r.has_args and not r.name.startswith(SKIPPED_PREFIXES)}
+    missing = sorted(with_args - set(URL_KWARGS))
+    assert not missing, f"add sample arguments to URL_KWARGS for: {missing}"
+
+
+@pytest.fixture
+def world(db, make_user, partner_a):
+    owner = make_user(R.RETAILER)  # belongs to partner A
+    unit: OrgUnit = OrgUnitFactory()
+    message = OutboxMessage.objects.create(topic="demo", idempotency_key="k1", status="failed")
+    notification = Notification.objects.create(recipient=owner, title="Hello")
+    return {
+        "own_partner": partner_a,
+        "owner": owner,
+        "unit": unit,
+        "message": message,
+        "notification": notification,
+    }
+
+
+def _url(name, ctx, builders=URL_KWARGS):
+    kwargs = builders[name](ctx) if name in builders else {}
+    return reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+
+
+def _is_api(name: str) -> bool:
+    return name.startswith("api")
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_login_or_public_page(world):
+    client = Client()
+    for name in urls_to_check():
+        url = _url(name, world)
+        response = client.get(url)
+        rule = rule_for(name)
+        if rule.public:
+            # /healthz answers 503 here: no Celery worker runs in this test.
+            assert response.status_code < 500 or name == "healthz", (name, response.status_code)
+        elif _is_api(name):
+            assert response.status_code in (401, 403), (name, response.status_code)
+        else:
+            assert response.status_code == 302, (name, response.status_code)
+            assert response["Location"].startswith("/login/"), (name, response["Location"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(R.ALL_ROLES))
+def test_each_role_gets_exactly_what_the_matrix_allows(role, world, make_user):
+    user = world["owner"] if role == R.RETAILER else make_user(role)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    for name in urls_to_check():
+        if name in ("logout", "healthz"):
+            continue  # logout would end this loop's session; healthz is public (tested apart)
+        rule = rule_for(name)
+        response = client.get(_url(name, world))
+        if rule.allows(user):
+            # Allowed: the page works (POST-only actions answer 405 to GET).
+            assert response.status_code in (200, 302, 405), (role, name, response.status_code)
+            if response.status_code == 302:
+                assert not response["Location"].startswith("/login/"), (role, name)
+        else:
+            assert response.status_code == 403, (role, name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(R.PARTNER_ROLES))
+def test_another_partners_objects_are_404(role, world, make_user, partner_b):
+    intruder = make_user(role, partner=partner_b)
+    client = Client()
+    client.force_login(intruder, backend="django.contrib.auth.backends.ModelBackend")
+    for name, builder in FOREIGN_OBJECT_KWARGS.items():
+        url = reverse(name, kwargs=builder(world))
+        method = client.post if name == "core:notification_read" else client.get
+        response = method(url)
+        assert response.status_code == 404, (name, response.status_code)
+    # And the intruder's own partner page works.
+    own = client.get(reverse("core:partner_detail", kwargs={"pk": partner_b.pk}))
+    assert own.status_code == 200
+
+
+@pytest.mark.django_db
+def test_undeclared_url_is_refused(settings, make_user, login, client):
+    """Fail closed: a view whose name is not in the matrix is a 403 for everyone."""
+    from django.urls import clear_url_caches, path
+
+    from alux_crm import urls as root
+
+    def secret(request):  # pragma: no cover - must never run
+        raise AssertionError("reached an undeclared view")
+
+    original = list(root.urlpatterns)
+    root.urlpatterns.append(path("undeclared/", secret, name="undeclared_view"))
+    clear_url_caches()
+    try:
+        login(make_user(R.SYSTEM_ADMINISTRATOR))
+        assert client.get("/undeclared/").status_code == 403
+    finally:
+        root.urlpatterns[:] = original
+        clear_url_caches()
