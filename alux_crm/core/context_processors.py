@@ -9,8 +9,14 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"operator": operator_settings()}
-    return {
-        "nav_items": nav_for(user),
-        "unread_notifications": notification_unread_count(user=user),
-        "operator": operator_settings(),
-    }
+    # Templates that render sub-templates with the request (django-tables2) run the
+    # context processors again: compute once per request.
+    cached = getattr(request, "_alux_navigation", None)
+    if cached is None:
+        cached = {
+            "nav_items": nav_for(user),
+            "unread_notifications": notification_unread_count(user=user),
+            "operator": operator_settings(),
+        }
+        request._alux_navigation = cached
+    return cached

@@ -12,8 +12,12 @@ class PartnerFilter(django_filters.FilterSet):
     """Search partners by name, code or e-mail; filter by kind and status."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(choices=choices.PartnerKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=choices.PartnerStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(
+        choices=choices.PartnerKind.choices, label=_("Kind"), empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=choices.PartnerStatus.choices, label=_("Status"), empty_label=_("Any")
+    )
 
     class Meta:
         model = Partner
@@ -29,7 +33,9 @@ class OrgUnitFilter(django_filters.FilterSet):
     """Search organisation units by name or code."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(choices=choices.OrgUnitKind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(
+        choices=choices.OrgUnitKind.choices, label=_("Kind"), empty_label=_("Any")
+    )
 
     class Meta:
         model = OrgUnit
@@ -42,7 +48,9 @@ class OrgUnitFilter(django_filters.FilterSet):
 class OutboxFilter(django_filters.FilterSet):
     """Filter outbox messages by status and topic."""
 
-    status = django_filters.ChoiceFilter(choices=choices.OutboxStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=choices.OutboxStatus.choices, label=_("Status"), empty_label=_("Any")
+    )
     topic = django_filters.CharFilter(lookup_expr="startswith", label=_("Topic"))
 
     class Meta:

@@ -73,6 +73,7 @@ class ObjectListView(View):
             queryset = filterset.qs if filterset.is_bound else queryset
         table = self.table_class(queryset)
         if request.GET.get("_export") == "csv":
+            RequestConfig(request, paginate=False).configure(table)  # keep the chosen sort
             return self.export_csv(table)
         RequestConfig(request, paginate={"per_page": LIST_PAGE_SIZE}).configure(table)
         context = {
@@ -174,7 +175,9 @@ class ObjectDetailView(ObjectDetailMixin, View):
             "active_tab": active,
             "tab": self.tab_context(request, obj, active),
         }
-        return render(request, self.template_name, context)
+        # The tab partial reads its own variables (users, events...) at the top level,
+        # as in ObjectTabView; page keys (title, actions...) win over tab keys.
+        return render(request, self.template_name, {**context["tab"], **context})
 
 
 class ObjectTabView(ObjectDetailMixin, View):

@@ -6,6 +6,7 @@ from django.http import Http404
 from pghistory.models import Events
 
 from . import roles
+from .calendar import WorkingCalendar
 from .models import Notification, OperatorSettings, OrgUnit, OutboxMessage, Partner, User
 
 OPERATOR_SETTINGS_CACHE_KEY = "core:operator-settings"
@@ -108,6 +109,9 @@ def outbox_list() -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.all()
 
 
+HISTORY_HIDDEN_FIELDS = frozenset({"updated_at"})
+
+
 def history_for(obj, *, limit: int = 200) -> list:
     """History events of one tracked record, newest first, with who/where context.
 
@@ -122,5 +126,21 @@ def history_for(obj, *, limit: int = 200) -> list:
         event.actor = users.get(meta.get("user"))
         event.ip = meta.get("ip")
         event.url = meta.get("url")
-        event.changes = sorted((event.pgh_diff or {}).items())
+        event.changes = sorted(
+            (field, values)
+            for field, values in (event.pgh_diff or {}).items()
+            if field not in HISTORY_HIDDEN_FIELDS
+        )
     return events
+
+
+def working_calendar() -> WorkingCalendar:
+    """The operator's working-day calendar (country holidays, business hours, time
+    zone from the operator settings): the one calendar every SLA uses."""
+    row = operator_settings()
+    return WorkingCalendar(
+        country=row.country,
+        time_zone=row.time_zone,
+        day_start=row.business_day_start,
+        day_end=row.business_day_end,
+    )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -237,8 +237,18 @@ class PartnerStatusView(ObjectActionView):
     def get_consequences(self, obj) -> list[str]:
         count = obj.users.filter(is_active=True).count()
         if self._target() == choices.PartnerStatus.ACTIVE:
-            return [_("%(count)s users of this partner can log in again.") % {"count": count}]
-        items = [_("%(count)s users of this partner can no longer log in.") % {"count": count}]
+            text = ngettext(
+                "%(count)s user of this partner can log in again.",
+                "%(count)s users of this partner can log in again.",
+                count,
+            )
+            return [text % {"count": count}]
+        text = ngettext(
+            "%(count)s user of this partner can no longer log in.",
+            "%(count)s users of this partner can no longer log in.",
+            count,
+        )
+        items = [text % {"count": count}]
         if self._target() == choices.PartnerStatus.TERMINATED:
             items.append(_("Termination is final: the partner cannot be reactivated."))
         return items

@@ -24,3 +24,5 @@ OUTBOX_ADAPTERS = {
     "test.flaky": "tests.core.outbox_adapters.FlakyAdapter",
     "test.broken": "tests.core.outbox_adapters.BrokenAdapter",
 }
+# A separate name lets two test runs share one PostgreSQL (e.g. CI and a developer).
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_alux_crm")}  # noqa: F405

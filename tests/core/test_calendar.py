@@ -516,3 +516,22 @@ def test_custom_business_hours() -> None:
     )
     assert not calendar.is_within_business_hours(buc(2026, 3, 3, 12))
     assert calendar.is_within_business_hours(buc(2026, 3, 3, 8, 30))
+
+
+@pytest.mark.django_db
+def test_operator_calendar_follows_the_operator_settings(django_capture_on_commit_callbacks):
+    from alux_crm.core.selectors import working_calendar
+    from alux_crm.core.services import operator_settings_update
+
+    calendar = working_calendar()
+    assert calendar.country == "RO"
+    assert not calendar.is_working_day(date(2026, 12, 1))  # Romania's national day
+    assert calendar.is_working_day(date(2026, 5, 25))  # Whit Monday is not a holiday in RO
+    with django_capture_on_commit_callbacks(execute=True):
+        operator_settings_update(
+            actor=None, country="DE", time_zone="Europe/Berlin", business_day_start=time(8, 0)
+        )
+    calendar = working_calendar()
+    assert calendar.is_working_day(date(2026, 12, 1))
+    assert not calendar.is_working_day(date(2026, 5, 25))  # Whit Monday in Germany
+    assert calendar.day_start == time(8, 0)

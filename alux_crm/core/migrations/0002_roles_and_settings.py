@@ -4,6 +4,7 @@ Permissions are given to the groups by ``roles.sync_role_permissions`` after eve
 migrate (post_migrate), once all apps' permissions exist.
 """
 
+from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
@@ -28,7 +29,8 @@ def create_roles(apps, schema_editor):
         Group.objects.get_or_create(name=name)
     OperatorSettings = apps.get_model("core", "OperatorSettings")
     if not OperatorSettings.objects.exists():
-        OperatorSettings.objects.create()
+        # First values from the environment (OPERATOR_*); editable in the app afterwards.
+        OperatorSettings.objects.create(**settings.OPERATOR_DEFAULTS)
 
 
 def remove_roles(apps, schema_editor):
