@@ -50,16 +50,21 @@ class AuditContextMiddleware(HistoryMiddleware):
         return context
 
 
-def _is_api_view(view_func) -> bool:
+def _view_class(view_func) -> type | None:
+    """The class behind a view function (DRF sets ``cls``, Django ``view_class``)."""
     view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
-    return isinstance(view_class, type) and issubclass(view_class, APIView)
+    return view_class if isinstance(view_class, type) else None
+
+
+def _is_api_view(view_func) -> bool:
+    view_class = _view_class(view_func)
+    return view_class is not None and issubclass(view_class, APIView)
 
 
 def _api_view_applies_matrix(view_func) -> bool:
     from .api_permissions import AccessMatrixPermission
 
-    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
-    permissions = getattr(view_class, "permission_classes", ())
+    permissions = getattr(_view_class(view_func), "permission_classes", ())
     return any(isinstance(p, type) and issubclass(p, AccessMatrixPermission) for p in permissions)
 
 

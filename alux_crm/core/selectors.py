@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
 from . import roles
@@ -37,10 +37,7 @@ def partner_list(*, user: User) -> QuerySet[Partner]:
 
 def partner_get(*, user: User, pk: int) -> Partner:
     """One partner the user may see, or 404 (also for another partner's record)."""
-    try:
-        return partner_list(user=user).get(pk=pk)
-    except Partner.DoesNotExist as exc:
-        raise Http404("No such partner.") from exc
+    return get_object_or_404(partner_list(user=user), pk=pk)
 
 
 def org_unit_list(*, user: User) -> QuerySet[OrgUnit]:
@@ -50,10 +47,7 @@ def org_unit_list(*, user: User) -> QuerySet[OrgUnit]:
 
 def org_unit_get(*, user: User, pk: int) -> OrgUnit:
     """One organisation unit or 404."""
-    try:
-        return org_unit_list(user=user).get(pk=pk)
-    except OrgUnit.DoesNotExist as exc:
-        raise Http404("No such unit.") from exc
+    return get_object_or_404(org_unit_list(user=user), pk=pk)
 
 
 def org_unit_subtree_ids(*, root: OrgUnit) -> list[int]:
@@ -98,10 +92,7 @@ def notification_unread_count(*, user: User) -> int:
 
 def notification_get(*, user: User, pk: int) -> Notification:
     """One of the user's own notifications, or 404."""
-    try:
-        return notification_list(user=user).get(pk=pk)
-    except Notification.DoesNotExist as exc:
-        raise Http404("No such notification.") from exc
+    return get_object_or_404(notification_list(user=user), pk=pk)
 
 
 def outbox_list() -> QuerySet[OutboxMessage]:
