@@ -1,6 +1,8 @@
 # AluxSat CRM — `make run` serves the demo, `make test` runs every check.
 # Both bootstrap a fresh machine: .venv, packages, PostgreSQL/Redis, database, migrations.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,8 +15,8 @@ export DJANGO_SETTINGS_MODULE ?= alux_crm.settings.base
 
 $(STAMP): requirements/lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements/lock.txt
+	$(PIP) install --quiet --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(PIP) install --quiet -r requirements/lock.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@touch $(STAMP)
 
 bootstrap: $(STAMP) services db

@@ -2,18 +2,22 @@
 
 import logging
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_otp import user_has_device
 from pghistory.middleware import HistoryMiddleware
 from rest_framework.views import APIView
 
 from .access import rule_for
+from .choices import PartnerStatus
 from .net import client_ip
 from .selectors import operator_settings
 
@@ -105,7 +109,29 @@ class TwoFactorMiddleware:
         target = (
             "two_factor_verify" if user_has_device(user, confirmed=True) else "two_factor_setup"
         )
-        return redirect(f"{redirect(target).url}?next={request.get_full_path()}")
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class ActivePartnerMiddleware:
+    """Ends the session of a partner user whose partner was suspended or terminated
+    while they were logged in (the login form refuses them from then on)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        partner_id = getattr(user, "partner_id", None) if user is not None else None
+        if partner_id and user.partner.status != PartnerStatus.ACTIVE:
+            security_log.warning(
+                "session ended: partner %s of user %s is %s",
+                user.partner.code,
+                user.get_username(),
+                user.partner.status,
+            )
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
 
 
 class AccessMatrixMiddleware:

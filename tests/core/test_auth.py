@@ -218,3 +218,27 @@ def test_user_language_from_profile(make_user, login, client):
     user.refresh_from_db()
     assert user.language == "ro"
     assert '<html lang="ro">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_suspending_a_partner_ends_its_users_sessions(make_user, login, client, partner_a):
+    from alux_crm.core.services import partner_change_status
+
+    login(make_user(R.RETAILER))
+    assert client.get("/").status_code == 200
+    partner_change_status(partner=partner_a, status="suspended", reason="audit", actor=None)
+    response = client.get(f"/partners/{partner_a.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_two_factor_redirect_keeps_the_page_asked_for(make_user, login, client, settings):
+    settings.OTP_REQUIRED_ROLES = [R.SYSTEM_ADMINISTRATOR]
+    login(make_user(R.SYSTEM_ADMINISTRATOR))
+    response = client.get("/partners/?kind=retailer&status=active")
+    assert (
+        response["Location"]
+        == "/two-factor/setup/?next=%2Fpartners%2F%3Fkind%3Dretailer%26status%3Dactive"
+    )
