@@ -10,11 +10,14 @@ from rest_framework.routers import DefaultRouter
 from alux_crm.core import api as core_api
 from alux_crm.core import views as core_views
 from alux_crm.core.health import healthz
+from customers import api as customers_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
 router.register("partners", core_api.PartnerViewSet, basename="partner")
+router.register("customers", customers_api.CustomerViewSet, basename="customer")
+router.register("billing-accounts", customers_api.BillingAccountViewSet, basename="billing-account")
 
 auth_urls = [
     path("login/", core_views.LoginView.as_view(), name="login"),
@@ -51,6 +54,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("alux_crm.core.urls")),
+    path("", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -55,6 +55,11 @@ STAFF_AND_PARTNERS = roles(R.STAFF_ROLES, R.PARTNER_ROLES)
 ADMINS = roles(R.SYSTEM_ADMINISTRATOR)
 OPERATIONS = roles(R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR)
 
+CUSTOMER_VIEWERS = roles(R.STAFF_ROLES, R.RETAILER)
+CUSTOMER_EDITORS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
+ACCOUNT_EDITORS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER, R.BILLING_FINANCE)
+CUSTOMER_STATUS_EDITORS = roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE)
+
 ACCESS_MATRIX: dict[str, Rule] = {
     # --- authentication and the shell -------------------------------------------
     "login": PUBLIC,
@@ -90,11 +95,34 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "core:outbox_list": OPERATIONS,
     "core:outbox_retry": OPERATIONS,
     "core:operator_settings": ADMINS,
+    # --- customers (objects scoped by customers.selectors) --------------------------------
+    "customers:search": CUSTOMER_VIEWERS,
+    "customers:customer_list": CUSTOMER_VIEWERS,
+    "customers:customer_create": CUSTOMER_EDITORS,
+    "customers:customer_detail": CUSTOMER_VIEWERS,
+    "customers:customer_tab": CUSTOMER_VIEWERS,
+    "customers:customer_edit": CUSTOMER_EDITORS,
+    "customers:customer_status": CUSTOMER_STATUS_EDITORS,
+    "customers:customer_move": CUSTOMER_EDITORS,
+    "customers:customer_credit_check": CUSTOMER_EDITORS,
+    "customers:address_create": CUSTOMER_EDITORS,
+    "customers:communication_create": CUSTOMER_VIEWERS,
+    "customers:attachment_download": CUSTOMER_VIEWERS,
+    "customers:billing_account_create": ACCOUNT_EDITORS,
+    "customers:billing_account_detail": CUSTOMER_VIEWERS,
+    "customers:billing_account_tab": CUSTOMER_VIEWERS,
+    "customers:billing_account_edit": ACCOUNT_EDITORS,
+    "customers:billing_account_move": ACCOUNT_EDITORS,
     # --- API -----------------------------------------------------------------------
     "api-schema": STAFF,
     "api-docs": STAFF,
     "api:partner-list": STAFF_AND_PARTNERS,
     "api:partner-detail": STAFF_AND_PARTNERS,
+    "api:customer-list": CUSTOMER_VIEWERS,  # POST: creating needs CUSTOMER_EDITORS (api.py)
+    "api:customer-detail": CUSTOMER_VIEWERS,
+    "api:customer-communications": CUSTOMER_VIEWERS,
+    "api:billing-account-list": CUSTOMER_VIEWERS,
+    "api:billing-account-detail": CUSTOMER_VIEWERS,
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

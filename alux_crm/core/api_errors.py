@@ -1,24 +1,28 @@
 """One JSON error shape for the API: ``{"error": code, "detail": ..., "fields": {...}}``."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 
 
 def exception_handler(exc, context):
-    """Map domain errors to 409, Django validation errors to 422, and wrap DRF's."""
+    """Map domain errors to 409, Django validation errors to 400 (like DRF's own
+    validation errors: one status for "fix your input"), and wrap DRF's."""
     if isinstance(exc, DomainError):
         return Response({"error": exc.code, "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        if NON_FIELD_ERRORS in fields:  # one key for "not about one field", as in DRF
+            fields[api_settings.NON_FIELD_ERRORS_KEY] = fields.pop(NON_FIELD_ERRORS)
         return Response(
             {"error": "invalid", "detail": " ".join(exc.messages), "fields": fields},
-            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)

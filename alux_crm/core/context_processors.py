@@ -1,7 +1,16 @@
 """Template context for the base layout: navigation, bell count, operator name."""
 
+from django.urls import reverse
+
+from .access import rule_for
 from .navigation import nav_for
 from .selectors import notification_unread_count, operator_settings
+
+
+def _search_url(user) -> str | None:
+    """The global search (customers), when the user's role may use it."""
+    rule = rule_for("customers:search")
+    return reverse("customers:search") if rule is not None and rule.allows(user) else None
 
 
 def navigation(request) -> dict:
@@ -17,6 +26,7 @@ def navigation(request) -> dict:
             "nav_items": nav_for(user),
             "unread_notifications": notification_unread_count(user=user),
             "operator": operator_settings(),
+            "search_url": _search_url(user),
         }
         request._alux_navigation = cached
     return cached

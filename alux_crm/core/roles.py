@@ -36,6 +36,16 @@ PORTAL_ROLES = frozenset({SUBSCRIBER})
 ALL_ROLES = STAFF_ROLES | PARTNER_ROLES | PORTAL_ROLES
 
 _PARTNER_READ = ["core.view_partner", "core.view_orgunit"]
+# The configurable rules of the credit check and of the tiers (edited in the admin).
+_CUSTOMER_RULES = [
+    f"customers.{action}_{model}"
+    for model in ("creditclassrule", "tierrule")
+    for action in ("view", "add", "change")
+]
+_CUSTOMER_READ = [
+    f"customers.view_{model}"
+    for model in ("customer", "address", "billingaccount", "communication", "creditcheck")
+]
 
 # role -> permission codenames ("app_label.codename").
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -47,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     TECHNICAL_SUPPORT: [*_PARTNER_READ],
     BACK_OFFICE: [
         *_PARTNER_READ,
+        *_CUSTOMER_READ,
+        *_CUSTOMER_RULES,
         "core.view_outboxmessage",
         "core.change_outboxmessage",
         "django_celery_beat.view_periodictask",
@@ -58,6 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.add_intervalschedule",
     ],
     SYSTEM_ADMINISTRATOR: [
+        *_CUSTOMER_READ,
+        *_CUSTOMER_RULES,
         "core.view_user",
         "core.add_user",
         "core.change_user",

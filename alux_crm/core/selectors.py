@@ -103,13 +103,10 @@ def outbox_list() -> QuerySet[OutboxMessage]:
 HISTORY_HIDDEN_FIELDS = frozenset({"updated_at"})
 
 
-def history_for(obj, *, limit: int = 200) -> list:
-    """History events of one tracked record, newest first, with who/where context.
-
-    Each event has ``pgh_label`` (insert/update/delete), ``pgh_created_at``,
-    ``pgh_diff`` (field -> [old, new]) and ``pgh_context`` (user, ip, url).
-    """
-    events = list(Events.objects.tracks(obj).order_by("-pgh_created_at")[:limit])
+def annotate_history(events: list, *, hidden: frozenset[str] = HISTORY_HIDDEN_FIELDS) -> list:
+    """Add who (``actor``), from where (``ip``, ``url``) and what (``changes``: sorted
+    ``(field, [old, new])`` without ``hidden`` fields) to pghistory events; one query
+    for all the users."""
     user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     for event in events:
@@ -120,9 +117,19 @@ def history_for(obj, *, limit: int = 200) -> list:
         event.changes = sorted(
             (field, values)
             for field, values in (event.pgh_diff or {}).items()
-            if field not in HISTORY_HIDDEN_FIELDS
+            if field not in hidden
         )
     return events
+
+
+def history_for(obj, *, limit: int = 200) -> list:
+    """History events of one tracked record, newest first, with who/where context.
+
+    Each event has ``pgh_label`` (insert/update/delete), ``pgh_created_at``,
+    ``pgh_diff`` (field -> [old, new]) and ``pgh_context`` (user, ip, url), plus what
+    ``annotate_history`` adds.
+    """
+    return annotate_history(list(Events.objects.tracks(obj).order_by("-pgh_created_at")[:limit]))
 
 
 def working_calendar() -> WorkingCalendar:

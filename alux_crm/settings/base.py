@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +256,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Defaults loaded into the database schedule, where back office can change them.
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch-due": {"task": "alux_crm.core.tasks.outbox_dispatch_due", "schedule": 60.0},
+    # CUS-10: tiers from monthly value and tenure, nightly at 02:30 operator time.
+    "customers-recompute-tiers": {
+        "task": "customers.tasks.recompute_customer_tiers",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- API ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from alux_crm.core import roles as R
 from alux_crm.core.access import ACCESS_MATRIX, rule_for
 from alux_crm.core.models import Notification, OrgUnit, OutboxMessage
 from tests.core.factories import OrgUnitFactory
+from tests.customers.factories import make_customer_world
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,23 @@ URL_KWARGS = {
     "core:outbox_retry": lambda ctx: {"pk": ctx["message"].pk},
     "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
     "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
+    "customers:customer_detail": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:customer_tab": lambda ctx: {"pk": ctx["customer"].pk, "tab": "profile"},
+    "customers:customer_edit": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:customer_status": lambda ctx: {"pk": ctx["customer"].pk, "status": "blocked"},
+    "customers:customer_move": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:customer_credit_check": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:address_create": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:communication_create": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:attachment_download": lambda ctx: {"pk": ctx["attachment"].pk},
+    "customers:billing_account_create": lambda ctx: {"pk": ctx["customer"].pk},
+    "customers:billing_account_detail": lambda ctx: {"pk": ctx["account"].pk},
+    "customers:billing_account_tab": lambda ctx: {"pk": ctx["account"].pk, "tab": "history"},
+    "customers:billing_account_edit": lambda ctx: {"pk": ctx["account"].pk},
+    "customers:billing_account_move": lambda ctx: {"pk": ctx["account"].pk},
+    "api:customer-detail": lambda ctx: {"pk": ctx["customer"].pk},
+    "api:customer-communications": lambda ctx: {"pk": ctx["customer"].pk},
+    "api:billing-account-detail": lambda ctx: {"pk": ctx["account"].pk},
 }
 
 # Objects that belong to partner A (or subscriber A): partner B's user must get 404.
@@ -82,6 +100,13 @@ FOREIGN_OBJECT_KWARGS = {
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "users"},
     "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
+    **{
+        name: URL_KWARGS[name]
+        for name in URL_KWARGS
+        if name.startswith("customers:")
+        or name
+        in ("api:customer-detail", "api:customer-communications", "api:billing-account-detail")
+    },
 }
 
 # Admin URLs are covered by "admin:*"; the index stands for them.
@@ -106,7 +131,11 @@ def world(db, make_user, partner_a):
     unit: OrgUnit = OrgUnitFactory()
     message = OutboxMessage.objects.create(topic="demo", idempotency_key="k1", status="failed")
     notification = Notification.objects.create(recipient=owner, title="Hello")
+    customer, account, attachment = make_customer_world(partner_a)
     return {
+        "customer": customer,
+        "account": account,
+        "attachment": attachment,
         "own_partner": partner_a,
         "owner": owner,
         "unit": unit,
@@ -168,6 +197,8 @@ def test_another_partners_objects_are_404(role, world, make_user, partner_b):
     client = Client()
     client.force_login(intruder, backend="django.contrib.auth.backends.ModelBackend")
     for name, builder in FOREIGN_OBJECT_KWARGS.items():
+        if not rule_for(name).allows(intruder):
+            continue  # the role may not open such pages at all: 403, checked above
         url = reverse(name, kwargs=builder(world))
         method = client.post if name == "core:notification_read" else client.get
         response = method(url)

@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alux_crm.core import choices, services
+from alux_crm.core import roles as R
 from alux_crm.core.models import OrgUnit, Partner, User
 from alux_crm.core.roles import ADMIN_SITE_ROLES, PARTNER_ROLES
+from customers.demo import seed_customers
 
 from ..demo import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -87,7 +89,15 @@ class Command(BaseCommand):
         units = self._org_units()
         partners = self._partners(units)
         created = self._users(units, partners)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
+        agents = list(
+            User.objects.filter(
+                groups__name__in=[R.SALES, R.CUSTOMER_SERVICE], partner__isnull=True
+            ).order_by("username")
+        )
+        customers = seed_customers(agents=agents, partners=partners)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready ({created} new users, {customers} new customers).")
+        )
 
     def _org_units(self) -> dict[str, OrgUnit]:
         units: dict[str, OrgUnit] = {}
