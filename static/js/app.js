@@ -1,13 +1,14 @@
 // AluxSat CRM front-end glue. No inline scripts anywhere (Content-Security-Policy).
 (function () {
   "use strict";
-  // Keep the active tab in step with the tab loaded by htmx.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target.id !== "tab-content") return;
-    var trigger = event.detail.requestConfig.elt;
-    if (!trigger || !trigger.dataset.tab) return;
-    document.querySelectorAll(".app-tabs .nav-link").forEach(function (link) {
-      link.classList.toggle("active", link === trigger);
+  // Mark the tab the user opened as active (its content is loaded by htmx).
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest(".app-tabs [data-tab]");
+    if (!tab) return;
+    tab.closest(".app-tabs").querySelectorAll("[data-tab]").forEach(function (link) {
+      var active = link === tab;
+      link.classList.toggle("active", active);
+      link.setAttribute("aria-selected", active ? "true" : "false");
     });
   });
   // Bring the latest CSRF token to htmx after a login in another tab.
