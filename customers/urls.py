@@ -9,6 +9,7 @@ app_name = "customers"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("customers/", views.CustomerListView.as_view(), name="customer_list"),
+    path("customers/report/", views.customer_base_report, name="customer_base_report"),
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path(

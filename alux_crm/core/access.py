@@ -98,6 +98,9 @@ ACCESS_MATRIX: dict[str, Rule] = {
     # --- customers (objects scoped by customers.selectors) --------------------------------
     "customers:search": CUSTOMER_VIEWERS,
     "customers:customer_list": CUSTOMER_VIEWERS,
+    "customers:customer_base_report": roles(
+        R.SALES, R.MARKETING, R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR
+    ),
     "customers:customer_create": CUSTOMER_EDITORS,
     "customers:customer_detail": CUSTOMER_VIEWERS,
     "customers:customer_tab": CUSTOMER_VIEWERS,

@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard", "speedometer2"),
     NavItem(_("Customers"), "customers:customer_list", "people", _("Customers")),
     NavItem(_("New customer"), "customers:customer_create", "person-plus", _("Customers")),
+    NavItem(_("Customer base"), "customers:customer_base_report", "graph-up", _("Customers")),
     NavItem(_("Partners"), "core:partner_list", "shop", _("Business network")),
     NavItem(_("Organisation"), "core:orgunit_list", "diagram-3", _("Business network")),
     NavItem(_("Outbox"), "core:outbox_list", "send", _("Operations")),

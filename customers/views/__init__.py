@@ -24,6 +24,7 @@ from .customers import (
     CustomerStatusView,
 )
 from .detail import CustomerDetailView, CustomerTabView
+from .reports import customer_base_report
 from .search import search
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "CustomerStatusView",
     "CustomerTabView",
     "attachment_download",
+    "customer_base_report",
     "search",
 ]

@@ -63,3 +63,23 @@ def test_monthly_figures(history):
         (4, 1, 0, 0, 2),
     ]
     assert rows[2].churn_rate == 100.0
+
+
+def test_report_page_shows_chart_data_table_and_csv(make_user, login, client, history):
+    from alux_crm.core import roles as R
+
+    login(make_user(R.MARKETING))
+    page = client.get("/customers/report/?months=24")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="base-chart-data"' in html and 'data-chart="base-chart-data"' in html
+    chart = page.context["chart"]
+    assert len(chart["labels"]) == 24 == len(chart["base"]) == len(chart["churned"])
+    assert sum(chart["churned"]) == 2  # c1 and c3 left in March 2026
+    assert 'id="base-by-type"' in html
+    lines = client.get("/customers/report/?months=24&format=csv").content.decode().splitlines()
+    assert lines[0] == "month,base_at_start,new,churned,base_at_end,churn_rate_pct"
+    march = next(line for line in lines if line.startswith("2026-03"))
+    assert march == "2026-03,2,1,2,1,100.00"
+    # An unknown window falls back to 12 months.
+    assert len(client.get("/customers/report/?months=7").context["rows"]) == 12
