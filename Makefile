@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= alux_crm.settings.base
 
-.PHONY: run test bootstrap services db migrate seed lint format lock bench shell worker clean-venv
+.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers shell worker clean-venv
 
 $(STAMP): requirements/lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ lock:
 
 bench: bootstrap
 	$(PY) bench/run.py
+
+# Search and customer-360 at a million customers (BENCH_CUSTOMERS to change the size).
+bench-customers: bootstrap
+	$(PY) bench/customers.py
 
 shell: bootstrap
 	$(PY) manage.py shell

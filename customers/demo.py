@@ -247,6 +247,7 @@ class _DemoCustomers:
         self.emails: set[str] = set()
         self.cnps: set[str] = set()
         self.cuis: set[str] = set()
+        self.company_names: set[str] = set()
         self.created = 0
 
     # values ------------------------------------------------------------------------
@@ -269,7 +270,7 @@ class _DemoCustomers:
     def mobile(self) -> str:
         rng = self.rng
         return self._unique_phone(
-            lambda: f"+407{rng.choice(MOBILE_PREFIXES)[1]}{rng.randint(0, 9_999_999):07d}"
+            lambda: f"+40{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 9_999_999):07d}"
         )
 
     def landline(self, city: City) -> str:
@@ -383,13 +384,15 @@ class _DemoCustomers:
     def company(self, *, name: str | None = None, city: City | None = None, **extra) -> Customer:
         rng = self.rng
         city = city or self.city()
-        if name is None:
+        while name is None or name in self.company_names:
+            # Faker's company names, without its odd legal forms, plus a trade and SRL/SA.
             base = " ".join(w for w in self.fake.company().split() if not w.isupper())
             base = base or self.fake.random_element(LAST_NAMES)
             activity = rng.choice(
                 ["", "", "Construct", "Trans", "Impex", "Consulting", "Prod", "Com", "Med"]
             )
             name = " ".join(p for p in (base, activity, rng.choice(["SRL"] * 4 + ["SA"])) if p)
+        self.company_names.add(name)
         value, since = self.value_and_tenure(company=True)
         fields = {
             "registration_number": self.registration(city, rng.randint(1992, 2023)),

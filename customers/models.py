@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOper
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +141,12 @@ class Customer(TimeStampedModel):
             models.Index(fields=["status", "tier"], name="customer_status_tier"),
             models.Index(fields=["segment"], name="customer_segment"),
             models.Index(fields=["-created_at", "-id"], name="customer_newest_first"),
+            # Exact and prefix lookups (phone =, e-mail LIKE 'x%', lower(name) LIKE 'x%').
+            models.Index(OpClass(F("phone"), name="varchar_pattern_ops"), name="customer_phone"),
+            models.Index(OpClass(F("email"), name="varchar_pattern_ops"), name="customer_email"),
+            models.Index(
+                OpClass(Lower("display_name"), name="text_pattern_ops"), name="customer_name_prefix"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

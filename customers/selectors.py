@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from pghistory.models import Events
@@ -226,7 +227,12 @@ def _customer_hit(customer: Customer, rank: int, matched: str) -> SearchHit:
 def search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Global search (CUS-6): customer and billing-account numbers, phone in any
     format, e-mail, ID/VAT/registration number and name. Exact and prefix matches
-    come first, then similar names (pg_trgm). Every branch uses an index."""
+    come first, then similar names (pg_trgm).
+
+    Each kind of text takes only the branches that can match it, and every branch
+    is an index lookup with no ORDER BY (results are ranked here): at a million
+    customers the default ordering made PostgreSQL walk the date index instead.
+    """
     text = " ".join((query or "").split())
     if len(text) < 2:
         return []
@@ -234,6 +240,7 @@ def search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
         customer_list(user=user)
         .select_related(None)
         .only("id", "number", "kind", "display_name", "phone", "email")
+        .order_by()
     )
     hits: dict[tuple[str, int], SearchHit] = {}
 
@@ -253,25 +260,34 @@ def search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
                     rank=rank,
                 )
 
+    def ranked():
+        return sorted(hits.values(), key=lambda h: (h.rank, h.title))[:limit]
+
     upper = text.upper().replace(" ", "")
-    if NUMBER_PATTERN.match(upper):
+    number = NUMBER_PATTERN.match(upper)
+    if number:
         prefix, digits = re.match(r"^(C|BA)-?(\d+)$", upper).groups()
-        number = f"{prefix}-{int(digits):06d}"
+        wanted = f"{prefix}-{int(digits):06d}"
         if prefix == "C":
-            add(customers.filter(number=number), 0, "customer number")
+            add(customers.filter(number=wanted), 0, "customer number")
         else:
-            accounts = billing_account_list(user=user).filter(number=number)
+            accounts = billing_account_list(user=user).filter(number=wanted).order_by()
             add(accounts, 0, kind="billing_account")
+        return ranked()
     if "@" in text:
-        add(customers.filter(email=text.lower())[:limit], 0)
-        add(customers.filter(email__ilike=f"{_escape(text)}%")[:limit], 1)
+        email = text.lower().replace(" ", "")
+        add(customers.filter(email=email)[:limit], 0)
+        add(customers.filter(email__startswith=email)[:limit], 1)
+        return ranked()
     digits = re.sub(r"\D", "", text)
-    if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "")) - 3:
-        country = operator_settings().country
-        for e164 in phone_search_forms(text, country):
+    if len(digits) >= 4 and len(digits) >= len(upper) - 3:
+        for e164 in phone_search_forms(text, operator_settings().country):
             add(customers.filter(phone=e164)[:limit], 0, "phone")
-        add(customers.filter(phone__ilike=f"%{digits}%")[:limit], 1, "phone")
-    if len(upper) >= 4:
+        add(customers.filter(Q(id_number=upper) | Q(vat_number=upper))[:limit], 0, "ID number")
+        if not hits:
+            add(_phone_digits(customers, digits.lstrip("0") or digits, limit), 1, "phone")
+        return ranked()
+    if len(upper) >= 4 and any(ch.isdigit() for ch in upper):
         add(
             customers.filter(
                 Q(id_number=upper) | Q(vat_number=upper) | Q(registration_number=text)
@@ -279,15 +295,24 @@ def search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
             0,
             "ID/VAT number",
         )
-    if not any(ch.isdigit() for ch in text) or len(hits) < limit:
-        add(customers.filter(display_name__ilike=f"{_escape(text)}%")[:limit], 1)
-        if len(hits) < limit and len(text) >= 3:
-            add(_similar_names(customers, text, limit), 2)
-    return sorted(hits.values(), key=lambda h: (h.rank, h.title))[:limit]
+    name_prefix = customers.annotate(lower_name=Lower("display_name")).filter(
+        lower_name__startswith=text.lower()
+    )
+    add(name_prefix[:limit], 1)
+    if not hits and len(text) >= 3:
+        add(_similar_names(customers, text, limit), 2)
+    return ranked()
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _phone_digits(customers: QuerySet[Customer], digits: str, limit: int) -> list[Customer]:
+    """Customers whose phone contains ``digits`` (the trigram index; the planner
+    otherwise prefers a full scan for such a pattern)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        return list(customers.filter(phone__ilike=f"%{digits}%")[:limit])
 
 
 # pg_trgm's default word-similarity threshold (0.6) misses simple typos such as two

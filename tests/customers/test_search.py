@@ -63,7 +63,7 @@ def test_billing_account_number(agent, people):
 
 def test_email_exact_then_prefix(agent, people):
     assert titles(selectors.search(user=agent, query="anca@example.com")) == ["Anca Popovici"]
-    assert "Ana Popescu" in titles(selectors.search(user=agent, query="ana.pop@"))
+    assert "Ana Popescu" in titles(selectors.search(user=agent, query="Ana.Popescu@exam"))
 
 
 def test_id_and_vat_numbers(agent, people):
