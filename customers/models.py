@@ -361,6 +361,7 @@ class CreditClassRule(models.Model):
         return f"{self.priority}: {self.credit_class} — {self.description}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CreditCheck(models.Model):
     """One credit check of a customer: its inputs, the class it gave and the rule."""
 
@@ -446,6 +447,7 @@ class Communication(TimeStampedModel):
         return self.subject
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Attachment(models.Model):
     """A file attached to a communication (image, PDF or audio), checked by content."""
 

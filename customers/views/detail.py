@@ -13,7 +13,7 @@ from alux_crm.core.generic_views import (
 )
 
 from .. import choices, selectors
-from ..models import Address, BillingAccount, Communication, Customer
+from ..models import Address, BillingAccount, Communication, CreditCheck, Customer
 from ..tables import CUSTOMER_STATUS_COLOURS
 from .base import (
     COMMUNICATIONS_PAGE_SIZE,
@@ -84,6 +84,10 @@ def _history_subject(event) -> tuple[str, str]:
             % {"number": data.get("number", ""), "name": data.get("name", "")},
             "wallet2",
         )
+    if model == CreditCheck._meta.label:
+        return _("Credit check: class %(cls)s") % {
+            "cls": data.get("credit_class", "")
+        }, "shield-check"
     if model == Communication._meta.label:
         return _("Contact: %(subject)s") % {"subject": data.get("subject", "")}, "chat-left-text"
     return f"{model} #{event.pgh_obj_id}", "record"

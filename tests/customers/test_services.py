@@ -268,3 +268,15 @@ def test_every_customer_side_change_is_in_the_history():
     )
     labels = list(Events.objects.tracks(customer).values_list("pgh_label", flat=True))
     assert sorted(labels) == ["insert", "update"]
+
+
+def test_credit_checks_appear_in_the_customer_history():
+    customer = person()
+    services.credit_check_run(
+        customer=customer,
+        declared_monthly_income=Decimal("5000"),
+        credit_history="good",
+        actor=None,
+    )
+    models = {e.pgh_obj_model for e in selectors.customer_history(customer)}
+    assert "customers.CreditCheck" in models
