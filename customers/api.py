@@ -40,6 +40,7 @@ from alux_crm.core.net import client_ip
 from alux_crm.core.selectors import operator_settings
 
 from . import choices, selectors, services
+from .lookups import like_escape
 from .models import BillingAccount, Customer
 from .serializers import (
     BillingAccountDetailSerializer,
@@ -104,10 +105,6 @@ ERROR_409_DUPLICATES = OpenApiResponse(
 
 
 # --- filters -----------------------------------------------------------------------------
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 CUSTOMER_NUMBER = re.compile(r"^C-?(\d+)$")
 ACCOUNT_NUMBER = re.compile(r"^BA-?(\d+)$")
 
@@ -142,7 +139,7 @@ def customer_search_condition(query: str) -> Q:
         for e164 in phone_search_forms(text, operator_settings().country):
             condition |= Q(phone=e164)
         condition |= Q(phone__ilike=f"%{digits}%")
-    pattern = f"%{_like_escape(text)}%" if len(text) >= 3 else f"{_like_escape(text)}%"
+    pattern = f"%{like_escape(text)}%" if len(text) >= 3 else f"{like_escape(text)}%"
     condition |= Q(display_name__ilike=pattern) | Q(email__ilike=pattern)
     return condition
 

@@ -10,6 +10,7 @@ from django_filters import fields as filter_fields
 from alux_crm.core.selectors import is_partner_user
 
 from . import choices
+from .lookups import like_escape
 from .models import Customer
 
 
@@ -21,10 +22,6 @@ def _serving_agents(request):
     if user is not None and user.is_authenticated and is_partner_user(user):
         return users.filter(partner_id=user.partner_id)
     return users
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class AgentChoiceField(filter_fields.ModelChoiceField):
@@ -99,7 +96,7 @@ class CustomerFilter(django_filters.FilterSet):
         if not text:
             return queryset
         compact = text.upper().replace(" ", "")
-        like = f"%{_escape(text)}%"
+        like = f"%{like_escape(text)}%"
         condition = (
             Q(display_name__ilike=like)
             | Q(email__ilike=like)

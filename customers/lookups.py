@@ -18,3 +18,8 @@ class ILike(Lookup):
 
 
 EmailField.register_lookup(ILike)
+
+
+def like_escape(text: str) -> str:
+    """Escape LIKE wildcards typed by a user, for use with the ``ilike`` lookup."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
