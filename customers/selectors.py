@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from pghistory.models import Events
 
+from alux_crm.core import trees
 from alux_crm.core.selectors import (
     HISTORY_HIDDEN_FIELDS,
     annotate_history,
@@ -55,55 +56,19 @@ def possible_duplicates(*, data: dict, exclude_pk: int | None = None) -> QuerySe
     return qs.order_by("number")
 
 
-def _subtree_ids(table: str, root_id: int) -> list[int]:
-    from django.db import connection
-
-    sql = f"""
-        WITH RECURSIVE tree(id) AS (
-            SELECT id FROM {table} WHERE id = %s
-            UNION ALL
-            SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id
-        )
-        SELECT id FROM tree
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [root_id])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _ancestor_ids(table: str, node_id: int) -> list[int]:
-    """IDs from the top of the tree down to the node's parent."""
-    from django.db import connection
-
-    sql = f"""
-        WITH RECURSIVE chain(id, parent_id, depth) AS (
-            SELECT id, parent_id, 0 FROM {table} WHERE id = %s
-            UNION ALL
-            SELECT t.id, t.parent_id, chain.depth + 1 FROM {table} t
-            JOIN chain ON t.id = chain.parent_id
-        )
-        SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [node_id])
-        return [row[0] for row in cursor.fetchall()]
-
-
 def customer_subtree_ids(*, root: Customer) -> list[int]:
     """``root`` and every branch/department below it, at any depth."""
-    return _subtree_ids(Customer._meta.db_table, root.pk)
+    return trees.subtree_ids(Customer, root.pk)
 
 
 def customer_ancestors(*, customer: Customer) -> list[Customer]:
     """The organisation chain above the customer, top first."""
-    ids = _ancestor_ids(Customer._meta.db_table, customer.pk)
-    by_id = Customer.objects.in_bulk(ids)
-    return [by_id[i] for i in ids]
+    return trees.ancestors(Customer, customer.pk)
 
 
 def billing_account_subtree_ids(*, root: BillingAccount) -> list[int]:
     """``root`` and every account below it."""
-    return _subtree_ids(BillingAccount._meta.db_table, root.pk)
+    return trees.subtree_ids(BillingAccount, root.pk)
 
 
 def paying_account(*, account: BillingAccount) -> BillingAccount:
@@ -111,7 +76,7 @@ def paying_account(*, account: BillingAccount) -> BillingAccount:
     pays, otherwise its nearest paying ancestor (BIL-8)."""
     if account.is_paying:
         return account
-    ids = _ancestor_ids(BillingAccount._meta.db_table, account.pk)
+    ids = trees.ancestor_ids(BillingAccount, account.pk)
     ancestors = BillingAccount.objects.in_bulk(ids)
     for ancestor_id in reversed(ids):  # nearest first
         if ancestors[ancestor_id].is_paying:

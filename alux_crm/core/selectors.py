@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
-from . import roles
+from . import roles, trees
 from .calendar import WorkingCalendar
 from .models import Notification, OperatorSettings, OrgUnit, OutboxMessage, Partner, User
 
@@ -52,32 +52,12 @@ def org_unit_get(*, user: User, pk: int) -> OrgUnit:
 
 def org_unit_subtree_ids(*, root: OrgUnit) -> list[int]:
     """IDs of ``root`` and every unit below it, at any depth (recursive query)."""
-    table = OrgUnit._meta.db_table
-    sql = f"""
-        WITH RECURSIVE tree(id) AS (
-            SELECT id FROM {table} WHERE id = %s
-            UNION ALL
-            SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id
-        )
-        SELECT id FROM tree
-    """
-    return [row.id for row in OrgUnit.objects.raw(sql, [root.pk])]
+    return trees.subtree_ids(OrgUnit, root.pk)
 
 
 def org_unit_ancestors(*, unit: OrgUnit) -> list[OrgUnit]:
     """The chain from the top of the tree down to ``unit``'s parent (breadcrumb)."""
-    table = OrgUnit._meta.db_table
-    sql = f"""
-        WITH RECURSIVE chain(id, parent_id, depth) AS (
-            SELECT id, parent_id, 0 FROM {table} WHERE id = %s
-            UNION ALL
-            SELECT u.id, u.parent_id, chain.depth + 1
-            FROM {table} u JOIN chain ON u.id = chain.parent_id
-        )
-        SELECT {table}.* FROM {table} JOIN chain ON chain.id = {table}.id
-        WHERE chain.id <> %s ORDER BY chain.depth DESC
-    """
-    return list(OrgUnit.objects.raw(sql, [unit.pk, unit.pk]))
+    return trees.ancestors(OrgUnit, unit.pk)
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
