@@ -60,6 +60,11 @@ CUSTOMER_EDITORS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
 ACCOUNT_EDITORS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER, R.BILLING_FINANCE)
 CUSTOMER_STATUS_EDITORS = roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE)
 
+CATALOGUE_VIEWERS = STAFF_AND_PARTNERS
+PRICE_EDITORS = roles(R.SALES, R.BACK_OFFICE)
+PROMOTION_EDITORS = roles(R.MARKETING)
+OFFER_SIMULATOR_USERS = roles(R.SALES, R.MARKETING, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
+
 ACCESS_MATRIX: dict[str, Rule] = {
     # --- authentication and the shell -------------------------------------------
     "login": PUBLIC,
@@ -116,6 +121,7 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "customers:billing_account_tab": CUSTOMER_VIEWERS,
     "customers:billing_account_edit": ACCOUNT_EDITORS,
     "customers:billing_account_move": ACCOUNT_EDITORS,
+    # --- products: catalogue pages ---------------------------------------------------
     # --- API -----------------------------------------------------------------------
     "api-schema": STAFF,
     "api-docs": STAFF,
@@ -126,6 +132,7 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "api:customer-communications": CUSTOMER_VIEWERS,
     "api:billing-account-list": CUSTOMER_VIEWERS,
     "api:billing-account-detail": CUSTOMER_VIEWERS,
+    # --- products: catalogue API -----------------------------------------------------
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

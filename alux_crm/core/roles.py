@@ -47,16 +47,51 @@ _CUSTOMER_READ = [
     for model in ("customer", "address", "billingaccount", "communication", "creditcheck")
 ]
 
+# The catalogue (PRD-1..6): Sales keeps products and prices, Marketing promotions,
+# rewards and offers; everyone else reads.
+_CATALOGUE_MODELS_SALES = (
+    "product",
+    "priceplan",
+    "planprice",
+    "tvchannel",
+    "bundlecomponent",
+    "productrule",
+    "taxclass",
+    "taxrate",
+)
+_CATALOGUE_MODELS_MARKETING = (
+    "promotion",
+    "eligibilityrule",
+    "maturityreward",
+    "standardoffer",
+    "competitoroffer",
+)
+_CATALOGUE_READ = [
+    f"products.view_{model}" for model in (*_CATALOGUE_MODELS_SALES, *_CATALOGUE_MODELS_MARKETING)
+]
+_CATALOGUE_SALES = [
+    f"products.{action}_{model}"
+    for model in _CATALOGUE_MODELS_SALES
+    for action in ("add", "change")
+]
+_CATALOGUE_MARKETING = [
+    f"products.{action}_{model}"
+    for model in _CATALOGUE_MODELS_MARKETING
+    for action in ("add", "change", "delete")
+    if not (model == "promotion" and action == "delete")
+]
+
 # role -> permission codenames ("app_label.codename").
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: [*_PARTNER_READ],
-    CUSTOMER_SERVICE: [*_PARTNER_READ],
-    INVENTORY: [*_PARTNER_READ],
-    BILLING_FINANCE: [*_PARTNER_READ],
-    MARKETING: [*_PARTNER_READ],
-    TECHNICAL_SUPPORT: [*_PARTNER_READ],
+    SALES: [*_PARTNER_READ, *_CATALOGUE_READ, *_CATALOGUE_SALES, "products.delete_productrule"],
+    CUSTOMER_SERVICE: [*_PARTNER_READ, *_CATALOGUE_READ],
+    INVENTORY: [*_PARTNER_READ, *_CATALOGUE_READ],
+    BILLING_FINANCE: [*_PARTNER_READ, *_CATALOGUE_READ],
+    MARKETING: [*_PARTNER_READ, *_CATALOGUE_READ, *_CATALOGUE_MARKETING],
+    TECHNICAL_SUPPORT: [*_PARTNER_READ, *_CATALOGUE_READ],
     BACK_OFFICE: [
         *_PARTNER_READ,
+        *_CATALOGUE_READ,
         *_CUSTOMER_READ,
         *_CUSTOMER_RULES,
         "core.view_outboxmessage",
@@ -71,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     SYSTEM_ADMINISTRATOR: [
         *_CUSTOMER_READ,
+        *_CATALOGUE_READ,
         *_CUSTOMER_RULES,
         "core.view_user",
         "core.add_user",
@@ -99,8 +135,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SUBSCRIBER: [],
 }
 
-# Roles whose users work in the Django admin for configuration (is_staff).
-ADMIN_SITE_ROLES = frozenset({SYSTEM_ADMINISTRATOR, BACK_OFFICE})
+# Roles whose users work in the Django admin for configuration (is_staff): Sales and
+# Marketing configure the catalogue there (their permissions stop at it).
+ADMIN_SITE_ROLES = frozenset({SYSTEM_ADMINISTRATOR, BACK_OFFICE, SALES, MARKETING})
 
 
 def sync_role_permissions() -> None:

@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.recompute_customer_tiers",
         "schedule": crontab(hour=2, minute=30),
     },
+    # PRD-3: promotions go on sale on their first day and end after their last.
+    "products-refresh-promotions": {
+        "task": "products.tasks.refresh_promotions",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # --- API ----------------------------------------------------------------------------
