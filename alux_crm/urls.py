@@ -11,6 +11,8 @@ from alux_crm.core import api as core_api
 from alux_crm.core import views as core_views
 from alux_crm.core.health import healthz
 from customers import api as customers_api
+from products import api as products_api
+from subscriptions import api as subscriptions_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -18,6 +20,14 @@ router.include_format_suffixes = False
 router.register("partners", core_api.PartnerViewSet, basename="partner")
 router.register("customers", customers_api.CustomerViewSet, basename="customer")
 router.register("billing-accounts", customers_api.BillingAccountViewSet, basename="billing-account")
+router.register("products", products_api.ProductViewSet, basename="product")
+router.register("price-plans", products_api.PricePlanViewSet, basename="price-plan")
+router.register("promotions", products_api.PromotionViewSet, basename="promotion")
+router.register("subscriptions", subscriptions_api.SubscriptionViewSet, basename="subscription")
+api_urls = [
+    *router.urls,
+    path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),
+]
 
 auth_urls = [
     path("login/", core_views.LoginView.as_view(), name="login"),
@@ -56,8 +66,9 @@ urlpatterns = [
     path("", include("alux_crm.core.urls")),
     path("", include("customers.urls")),
     path("", include("products.urls")),
+    path("", include("subscriptions.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((router.urls, "api"))),
+    path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

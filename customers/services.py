@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError, InvalidTransition
+from alux_crm.core.numbers import next_number
 from alux_crm.core.selectors import is_partner_user
 
 from . import choices, selectors
@@ -74,13 +75,6 @@ class DuplicateWarning(DomainError):
         super().__init__(_("Possible duplicates of this customer exist. Check them first."))
         self.duplicates = duplicates
         self.hidden_count = hidden_count
-
-
-def _next_number(sequence: str, prefix: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        (value,) = cursor.fetchone()
-    return f"{prefix}{value:06d}"
 
 
 def clean_customer_data(data: dict, *, today: date | None = None) -> dict:
@@ -202,7 +196,7 @@ def customer_create(*, actor, confirm_duplicates: bool = False, **fields) -> Cus
             raise DuplicateWarning(shown, hidden_count=candidates.count() - visible.count())
     if data.get("serving_agent") is None and actor is not None and actor.is_authenticated:
         data["serving_agent"] = actor
-    customer = Customer(number=_next_number("customer_number_seq", "C-"), **data)
+    customer = Customer(number=next_number("customer_number_seq", "C-"), **data)
     customer.full_clean(exclude=["number"], validate_constraints=False)
     _save_new_customer(customer)
     return customer
@@ -361,7 +355,7 @@ def billing_account_create(*, customer: Customer, actor, **fields) -> BillingAcc
     if data.get("parent") is None:
         data["is_paying"] = True
     account = BillingAccount(
-        number=_next_number("billing_account_number_seq", "BA-"), customer=customer, **data
+        number=next_number("billing_account_number_seq", "BA-"), customer=customer, **data
     )
     account.full_clean(exclude=["number"])
     account.save()

@@ -11,9 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError, InvalidTransition
+from customers import choices as customer_choices
 
 from . import choices
-from .models import PlanPrice, PricePlan, Product, Promotion, TaxClass, TaxRate
+from .models import (
+    CompetitorOffer,
+    PlanPrice,
+    PricePlan,
+    Product,
+    Promotion,
+    TaxClass,
+    TaxRate,
+)
 
 PRODUCT_FIELDS = (
     "code",
@@ -322,3 +331,167 @@ def promotions_refresh(*, today: date | None = None) -> dict[str, int]:
         promotion_activate(promotion=promotion)
         counts["activated"] += 1
     return counts
+
+
+# --- eligibility rules of a draft promotion (the staff screens) -----------------------
+
+_RULE_VALUE_CHOICES = {
+    choices.EligibilityKind.SEGMENT: customer_choices.CustomerSegment,
+    choices.EligibilityKind.CATEGORY: customer_choices.CustomerCategory,
+    choices.EligibilityKind.TIER: customer_choices.Tier,
+    choices.EligibilityKind.CHANNEL: choices.SalesChannel,
+    choices.EligibilityKind.BASKET_CATEGORY: choices.ProductCategory,
+}
+
+
+def _rule_value_choices(kind: str) -> dict[str, str]:
+    """Allowed values of a rule kind: code and lower-case label → code."""
+    known: dict[str, str] = {}
+    for value, label in _RULE_VALUE_CHOICES[kind].choices:
+        known[value.lower()] = value
+        known[str(label).lower()] = value
+    return known
+
+
+def _clean_rule(rule: dict, number: int) -> tuple[str, tuple[str, ...], date | None, date | None]:
+    """One rule as (kind, values, date_from, date_to), or ValidationError messages."""
+    kind = rule.get("kind")
+    if kind not in choices.EligibilityKind.values:
+        raise ValidationError(_("Rule %(n)s: choose what it checks.") % {"n": number})
+    label = choices.EligibilityKind(kind).label
+    typed = [str(v).strip() for v in rule.get("values") or [] if str(v).strip()]
+    date_from, date_to = rule.get("date_from"), rule.get("date_to")
+    errors = []
+    values: list[str] = []
+    if kind == choices.EligibilityKind.DATE_WINDOW:
+        if not (date_from or date_to):
+            errors.append(_("%(rule)s: give a first or a last day.") % {"rule": label})
+        elif date_from and date_to and date_to < date_from:
+            errors.append(_("%(rule)s: the last day is before the first.") % {"rule": label})
+    elif kind == choices.EligibilityKind.NEW_CUSTOMER:
+        if len(typed) > 1 or (typed and not (typed[0].isdigit() and int(typed[0]) > 0)):
+            errors.append(_("%(rule)s: give one number of days, or nothing.") % {"rule": label})
+        values = typed[:1]
+    elif not typed:
+        errors.append(_("%(rule)s: give at least one value.") % {"rule": label})
+    elif kind == choices.EligibilityKind.BASKET_PRODUCT:
+        known = set(Product.objects.filter(code__in=typed).values_list("code", flat=True))
+        unknown = [v for v in typed if v not in known]
+        if unknown:
+            errors.append(
+                _("%(rule)s: no product %(codes)s.") % {"rule": label, "codes": ", ".join(unknown)}
+            )
+        values = typed
+    else:
+        known = _rule_value_choices(kind)
+        unknown = [v for v in typed if v.lower() not in known]
+        if unknown:
+            errors.append(
+                _("%(rule)s: %(values)s not allowed (use %(allowed)s).")
+                % {
+                    "rule": label,
+                    "values": ", ".join(unknown),
+                    "allowed": ", ".join(dict.fromkeys(known.values())),
+                }
+            )
+        values = [known.get(v.lower(), v) for v in typed]
+    if errors:
+        raise ValidationError(errors)
+    if kind != choices.EligibilityKind.DATE_WINDOW:
+        date_from = date_to = None
+    return kind, tuple(dict.fromkeys(values)), date_from, date_to
+
+
+@transaction.atomic
+def promotion_rules_set(*, promotion: Promotion, rules: list[dict], actor) -> Promotion:
+    """Set the eligibility rules of a draft promotion (PRD-3): each rule is a dict of
+    ``kind``, ``values`` (codes or labels), ``date_from``, ``date_to``. Unchanged rules
+    stay, removed ones are deleted, new ones added (so the history shows what
+    changed). Values are checked against the segments, categories, tiers, channels
+    and products that exist."""
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    if promotion.status != choices.PromotionStatus.DRAFT:
+        raise DomainError(_("Only a draft promotion can be changed; return it to draft first."))
+    wanted, errors = [], []
+    for number, rule in enumerate(rules, start=1):
+        try:
+            wanted.append(_clean_rule(rule, number))
+        except ValidationError as exc:
+            errors += exc.messages
+    if errors:
+        raise ValidationError({"rules": errors})
+    wanted = list(dict.fromkeys(wanted))
+    existing = {
+        (r.kind, tuple(r.values), r.date_from, r.date_to): r
+        for r in promotion.eligibility_rules.all()
+    }
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+    for kind, values, date_from, date_to in wanted:
+        if (kind, values, date_from, date_to) not in existing:
+            promotion.eligibility_rules.create(
+                kind=kind, values=list(values), date_from=date_from, date_to=date_to
+            )
+    return promotion
+
+
+# --- competitors' offers (PRD-4) -------------------------------------------------------
+
+COMPETITOR_OFFER_FIELDS = (
+    "operator",
+    "name",
+    "components",
+    "monthly_price",
+    "one_time_price",
+    "currency",
+    "prices_include_vat",
+    "term_months",
+    "source",
+    "captured_on",
+)
+
+
+def _check_source_document(upload) -> None:
+    """A competitor's leaflet or price list: a PDF or an image (checked by content, not
+    by name), within the upload size limit."""
+    from customers.validation import check_attachment
+
+    kind = check_attachment(upload).content_type  # size and an allowed type, by content
+    if kind != "application/pdf" and not kind.startswith("image/"):
+        raise ValidationError(
+            _("“%(name)s” is not a PDF or an image."), params={"name": upload.name}
+        )
+
+
+def _save_competitor_offer(offer: CompetitorOffer, fields: dict, source_document) -> None:
+    for name in COMPETITOR_OFFER_FIELDS:
+        if name in fields:
+            setattr(offer, name, fields[name])
+    offer.currency = (offer.currency or "").upper()
+    if source_document is not None:
+        try:
+            _check_source_document(source_document)
+        except ValidationError as exc:
+            raise ValidationError({"source_document": exc.messages}) from exc
+        offer.source_document = source_document
+    offer.full_clean()
+    offer.save()
+
+
+@transaction.atomic
+def competitor_offer_create(*, actor, source_document=None, **fields) -> CompetitorOffer:
+    """Record a competitor's offer as found in the market, with its source document."""
+    offer = CompetitorOffer()
+    _save_competitor_offer(offer, fields, source_document)
+    return offer
+
+
+@transaction.atomic
+def competitor_offer_update(
+    *, offer: CompetitorOffer, actor, source_document=None, **fields
+) -> CompetitorOffer:
+    """Correct a competitor's offer; a new source document replaces the old one."""
+    offer = CompetitorOffer.objects.select_for_update().get(pk=offer.pk)
+    _save_competitor_offer(offer, fields, source_document)
+    return offer

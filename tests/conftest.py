@@ -19,6 +19,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_operator_settings_cache():
+    """The database is rolled back after each test, the Redis cache is not: forget the
+    cached operator settings so no test sees another's."""
+    from django.core.cache import cache
+
+    from alux_crm.core.selectors import OPERATOR_SETTINGS_CACHE_KEY
+
+    cache.delete(OPERATOR_SETTINGS_CACHE_KEY)
+    yield
+    cache.delete(OPERATOR_SETTINGS_CACHE_KEY)
+
+
 @pytest.fixture
 def partner_a(db):
     return PartnerFactory(code="R-100", name="Alpha Retail SRL")
@@ -52,9 +65,9 @@ def login(client):
     return do
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real Celery worker (separate process) on the test database and Redis db 15."""
+def start_celery_worker() -> subprocess.Popen:
+    """Start a real Celery worker process on the test database and Redis db 15 and
+    wait until it answers a ping; the caller stops it."""
     from django.db import connection
 
     from alux_crm.celery import app
@@ -68,7 +81,6 @@ def celery_worker_process(transactional_db):
     }
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     (ROOT / "var").mkdir(exist_ok=True)
-    app.control.purge()
     log_file = open(ROOT / "var" / f"{name.split('@')[0]}.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [
@@ -93,28 +105,46 @@ def celery_worker_process(transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    previous_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                log_file.seek(0)
-                raise RuntimeError(f"Celery worker exited:\n{log_file.read()}")
-            if app.control.ping(destination=[name], timeout=0.5):
-                break
-        else:
-            raise RuntimeError("Celery worker did not answer within 30 s")
-        yield process
-    finally:
-        app.conf.task_always_eager = previous_eager
+    process.log_file = log_file
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log_file.seek(0)
+            raise RuntimeError(f"Celery worker exited:\n{log_file.read()}")
+        if app.control.ping(destination=[name], timeout=0.5):
+            return process
+    process.kill()
+    raise RuntimeError("Celery worker did not answer within 30 s")
+
+
+def stop_celery_worker(process: subprocess.Popen) -> None:
+    """Stop a worker started by ``start_celery_worker`` (politely, then by force)."""
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log_file.close()
+    process.log_file.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker (separate process) on the test database and Redis db 15."""
+    from alux_crm.celery import app
+
+    app.control.purge()
+    previous_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    process = None
+    try:
+        process = start_celery_worker()
+        yield process
+    finally:
+        app.conf.task_always_eager = previous_eager
+        if process is not None:
+            stop_celery_worker(process)
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):

@@ -63,6 +63,10 @@ CUSTOMER_STATUS_EDITORS = roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE)
 CATALOGUE_VIEWERS = STAFF_AND_PARTNERS
 PRICE_EDITORS = roles(R.SALES, R.BACK_OFFICE)
 PROMOTION_EDITORS = roles(R.MARKETING)
+SUBSCRIPTION_VIEWERS = CUSTOMER_VIEWERS
+SUBSCRIPTION_SELLERS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
+SUBSCRIPTION_OPERATORS = roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE)
+COLLECTIONS_OPERATORS = roles(R.BILLING_FINANCE, R.BACK_OFFICE)
 OFFER_SIMULATOR_USERS = roles(R.SALES, R.MARKETING, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
 
 ACCESS_MATRIX: dict[str, Rule] = {
@@ -122,6 +126,26 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "customers:billing_account_edit": ACCOUNT_EDITORS,
     "customers:billing_account_move": ACCOUNT_EDITORS,
     # --- products: catalogue pages ---------------------------------------------------
+    "products:product_list": CATALOGUE_VIEWERS,
+    "products:product_detail": CATALOGUE_VIEWERS,
+    "products:product_tab": CATALOGUE_VIEWERS,
+    "products:product_create": PRICE_EDITORS,
+    "products:product_edit": PRICE_EDITORS,
+    "products:price_create": PRICE_EDITORS,
+    "products:promotion_list": CATALOGUE_VIEWERS,  # partners see no drafts (selectors)
+    "products:promotion_detail": CATALOGUE_VIEWERS,
+    "products:promotion_tab": CATALOGUE_VIEWERS,
+    "products:promotion_create": PROMOTION_EDITORS,
+    "products:promotion_edit": PROMOTION_EDITORS,
+    "products:promotion_status": PROMOTION_EDITORS,
+    "products:offer_simulator": OFFER_SIMULATOR_USERS,
+    "products:competitor_offer_list": OFFER_SIMULATOR_USERS,
+    "products:competitor_offer_detail": OFFER_SIMULATOR_USERS,
+    "products:competitor_offer_tab": OFFER_SIMULATOR_USERS,
+    "products:competitor_offer_document": OFFER_SIMULATOR_USERS,
+    "products:competitor_offer_create": PROMOTION_EDITORS,
+    "products:competitor_offer_edit": PROMOTION_EDITORS,
+    "products:standard_offer_list": OFFER_SIMULATOR_USERS,
     # --- API -----------------------------------------------------------------------
     "api-schema": STAFF,
     "api-docs": STAFF,
@@ -132,7 +156,51 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "api:customer-communications": CUSTOMER_VIEWERS,
     "api:billing-account-list": CUSTOMER_VIEWERS,
     "api:billing-account-detail": CUSTOMER_VIEWERS,
+    # --- subscriptions: pages ---------------------------------------------------------
+    "subscriptions:subscription_list": SUBSCRIPTION_VIEWERS,  # partners: their customers'
+    "subscriptions:subscription_detail": SUBSCRIPTION_VIEWERS,
+    "subscriptions:subscription_tab": SUBSCRIPTION_VIEWERS,
+    "subscriptions:subscription_create": SUBSCRIPTION_SELLERS,
+    "subscriptions:subscription_create_step": SUBSCRIPTION_SELLERS,
+    "subscriptions:subscription_change": SUBSCRIPTION_SELLERS,
+    "subscriptions:change_order_cancel": SUBSCRIPTION_SELLERS,
+    "subscriptions:resting_create": SUBSCRIPTION_SELLERS,
+    "subscriptions:resting_end": SUBSCRIPTION_SELLERS,
+    "subscriptions:subscription_activate": SUBSCRIPTION_OPERATORS,
+    "subscriptions:subscription_terminate": SUBSCRIPTION_OPERATORS,
+    "subscriptions:subscription_regret": SUBSCRIPTION_OPERATORS,
+    "subscriptions:subscription_suspend": COLLECTIONS_OPERATORS,
+    "subscriptions:subscription_disconnect": COLLECTIONS_OPERATORS,
+    "subscriptions:subscription_reconnect": roles(COLLECTIONS_OPERATORS.roles, R.CUSTOMER_SERVICE),
+    "subscriptions:document_pdf": SUBSCRIPTION_VIEWERS,
+    "subscriptions:document_signed": SUBSCRIPTION_VIEWERS,
+    "subscriptions:document_create": SUBSCRIPTION_SELLERS,
+    "subscriptions:document_email": SUBSCRIPTION_SELLERS,
+    "subscriptions:document_upload": SUBSCRIPTION_SELLERS,
+    "subscriptions:cancellation_queue": roles(R.BACK_OFFICE),
+    "subscriptions:cancellation_approve": roles(R.BACK_OFFICE),
+    "subscriptions:cancellation_reject": roles(R.BACK_OFFICE),
+    "subscriptions:provisioning_list": OPERATIONS,
     # --- products: catalogue API -----------------------------------------------------
+    "api:product-list": CATALOGUE_VIEWERS,  # POST: needs PRICE_EDITORS (products/api.py)
+    "api:product-detail": CATALOGUE_VIEWERS,  # PUT/PATCH: needs PRICE_EDITORS
+    "api:price-plan-list": CATALOGUE_VIEWERS,
+    "api:price-plan-detail": CATALOGUE_VIEWERS,
+    "api:price-plan-prices": PRICE_EDITORS,
+    "api:promotion-list": CATALOGUE_VIEWERS,  # partners see no drafts (selectors)
+    "api:promotion-detail": CATALOGUE_VIEWERS,
+    "api:promotion-approve": PROMOTION_EDITORS,
+    "api:quote-price": OFFER_SIMULATOR_USERS,
+    # --- subscriptions: API -----------------------------------------------------------
+    "api:subscription-list": SUBSCRIPTION_VIEWERS,  # POST: needs SUBSCRIPTION_SELLERS (api.py)
+    "api:subscription-detail": SUBSCRIPTION_VIEWERS,  # partners: their customers' (selectors)
+    "api:subscription-change": SUBSCRIPTION_SELLERS,
+    "api:subscription-rest": SUBSCRIPTION_SELLERS,
+    "api:subscription-resume": SUBSCRIPTION_SELLERS,
+    "api:subscription-suspend": COLLECTIONS_OPERATORS,
+    "api:subscription-reconnect": COLLECTIONS_OPERATORS,
+    "api:subscription-terminate": SUBSCRIPTION_OPERATORS,  # approve: true needs Back Office
+    "api:subscription-activate": SUBSCRIPTION_OPERATORS,
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

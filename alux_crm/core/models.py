@@ -1,5 +1,7 @@
 """Core models: users, the business network, notifications, operator settings, outbox."""
 
+from datetime import time
+
 import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -199,8 +201,9 @@ class OperatorSettings(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
     currency = models.CharField(_("default currency"), max_length=3, default="EUR")
     country = models.CharField(_("country"), max_length=2, default="RO")
-    business_day_start = models.TimeField(_("business day starts"), default="09:00")
-    business_day_end = models.TimeField(_("business day ends"), default="17:00")
+    # time objects, not strings: an unsaved default row (no row yet) is used as is.
+    business_day_start = models.TimeField(_("business day starts"), default=time(9, 0))
+    business_day_end = models.TimeField(_("business day ends"), default=time(17, 0))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -28,6 +28,26 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Customers"), "customers:customer_list", "people", _("Customers")),
     NavItem(_("New customer"), "customers:customer_create", "person-plus", _("Customers")),
     NavItem(_("Customer base"), "customers:customer_base_report", "graph-up", _("Customers")),
+    NavItem(
+        _("Subscriptions"), "subscriptions:subscription_list", "collection-play", _("Subscriptions")
+    ),
+    NavItem(
+        _("New subscription"), "subscriptions:subscription_create", "bag-plus", _("Subscriptions")
+    ),
+    NavItem(
+        _("Cancellation queue"), "subscriptions:cancellation_queue", "x-octagon", _("Subscriptions")
+    ),
+    NavItem(
+        _("Provisioning commands"),
+        "subscriptions:provisioning_list",
+        "broadcast",
+        _("Subscriptions"),
+    ),
+    NavItem(_("Products"), "products:product_list", "box-seam", _("Catalogue")),
+    NavItem(_("Promotions"), "products:promotion_list", "megaphone", _("Catalogue")),
+    NavItem(_("Offer simulator"), "products:offer_simulator", "calculator", _("Catalogue")),
+    NavItem(_("Competitor offers"), "products:competitor_offer_list", "binoculars", _("Catalogue")),
+    NavItem(_("Standard offers"), "products:standard_offer_list", "clipboard-data", _("Catalogue")),
     NavItem(_("Partners"), "core:partner_list", "shop", _("Business network")),
     NavItem(_("Organisation"), "core:orgunit_list", "diagram-3", _("Business network")),
     NavItem(_("Outbox"), "core:outbox_list", "send", _("Operations")),

@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
@@ -47,8 +48,10 @@ class RecordingAdapter(OutboxAdapter):
 
 
 class EmailAdapter(OutboxAdapter):
-    """Sends ``{"to": [...], "subject": ..., "body": ..., "html": ...}`` through
-    Django's mail API; the idempotency key becomes the Message-ID."""
+    """Sends ``{"to": [...], "subject": ..., "body": ..., "html": ..., "attachments":
+    [{"storage_name": ..., "filename": ..., "mimetype": ...}]}`` through Django's mail
+    API; attachments are read from the default storage when sent; the idempotency
+    key becomes the Message-ID."""
 
     def send(self, message: OutboxMessage) -> dict:
         payload = message.payload
@@ -60,6 +63,9 @@ class EmailAdapter(OutboxAdapter):
         )
         if payload.get("html"):
             email.attach_alternative(payload["html"], "text/html")
+        for attachment in payload.get("attachments", []):
+            with default_storage.open(attachment["storage_name"], "rb") as stored:
+                email.attach(attachment["filename"], stored.read(), attachment["mimetype"])
         email.send()
         return {"to": payload["to"]}
 

@@ -81,17 +81,54 @@ _CATALOGUE_MARKETING = [
     if not (model == "promotion" and action == "delete")
 ]
 
+# Subscriptions: staff look them up; resting rules are configured by Sales and
+# Back Office. Every change of a subscription itself goes through its services.
+_SUBSCRIPTION_READ = [
+    f"subscriptions.view_{model}"
+    for model in (
+        "subscription",
+        "subscriptionitem",
+        "device",
+        "subscriptionevent",
+        "restingpolicy",
+    )
+]
+_RESTING_RULES = ["subscriptions.add_restingpolicy", "subscriptions.change_restingpolicy"]
+# Contract clauses and credit limits: Back Office keeps them.
+_CONTRACT_RULES = [
+    f"subscriptions.{action}_{model}"
+    for model in ("contractclause", "creditlimit")
+    for action in ("view", "add", "change")
+] + ["subscriptions.view_prepaidentry"]
+
+# Billing: finance and back office look up runs, invoices and the ledger.
+_BILLING_READ = [
+    f"billing.view_{model}"
+    for model in ("billingrun", "invoice", "invoiceline", "ledgerentry", "invoiceseries")
+]
+
 # role -> permission codenames ("app_label.codename").
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    SALES: [*_PARTNER_READ, *_CATALOGUE_READ, *_CATALOGUE_SALES, "products.delete_productrule"],
+    SALES: [
+        *_PARTNER_READ,
+        *_CATALOGUE_READ,
+        *_CATALOGUE_SALES,
+        "products.delete_productrule",
+        *_SUBSCRIPTION_READ,
+        *_RESTING_RULES,
+    ],
     CUSTOMER_SERVICE: [*_PARTNER_READ, *_CATALOGUE_READ],
     INVENTORY: [*_PARTNER_READ, *_CATALOGUE_READ],
-    BILLING_FINANCE: [*_PARTNER_READ, *_CATALOGUE_READ],
+    BILLING_FINANCE: [*_PARTNER_READ, *_CATALOGUE_READ, *_SUBSCRIPTION_READ, *_BILLING_READ],
     MARKETING: [*_PARTNER_READ, *_CATALOGUE_READ, *_CATALOGUE_MARKETING],
     TECHNICAL_SUPPORT: [*_PARTNER_READ, *_CATALOGUE_READ],
     BACK_OFFICE: [
         *_PARTNER_READ,
         *_CATALOGUE_READ,
+        *_SUBSCRIPTION_READ,
+        *_RESTING_RULES,
+        *_CONTRACT_RULES,
+        *_BILLING_READ,
         *_CUSTOMER_READ,
         *_CUSTOMER_RULES,
         "core.view_outboxmessage",
@@ -107,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SYSTEM_ADMINISTRATOR: [
         *_CUSTOMER_READ,
         *_CATALOGUE_READ,
+        *_SUBSCRIPTION_READ,
         *_CUSTOMER_RULES,
         "core.view_user",
         "core.add_user",

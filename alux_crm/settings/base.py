@@ -233,9 +233,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AluxSat CRM <crm@alu
 OUTBOX_ADAPTERS = {
     "default": "alux_crm.core.outbox.RecordingAdapter",
     "email": "alux_crm.core.outbox.EmailAdapter",
+    # SUB-6: commands to the network; subscriptions.provisioning.WebhookAdapter posts
+    # them (signed) to PROVISIONING_WEBHOOK_URL.
+    "provisioning": env.str(
+        "PROVISIONING_ADAPTER", default="alux_crm.core.outbox.RecordingAdapter"
+    ),
 }
+PROVISIONING_WEBHOOK_URL = env.str("PROVISIONING_WEBHOOK_URL", default="http://127.0.0.1:9/")
+PROVISIONING_WEBHOOK_SECRET = env.str("PROVISIONING_WEBHOOK_SECRET", default="change-me")
+PROVISIONING_WEBHOOK_TIMEOUT = env.float("PROVISIONING_WEBHOOK_TIMEOUT", default=10.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
+
+# --- Billing ------------------------------------------------------------------------
+BILLING_PAYMENT_TERMS_DAYS = env.int("BILLING_PAYMENT_TERMS_DAYS", default=15)
+# Manual transactions above this amount need a second person's approval (BIL-4).
+BILLING_APPROVAL_AMOUNT = env.int("BILLING_APPROVAL_AMOUNT", default=100)
+# Paying accounts per Celery task of a billing run.
+BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=500)
+# A draft invoice whose total moved more than this share against the previous one is
+# flagged for review (BIL-1).
+BILLING_OUTLIER_PERCENT = env.int("BILLING_OUTLIER_PERCENT", default=30)
 
 # --- Celery -------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -262,6 +280,30 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     # PRD-3: promotions go on sale on their first day and end after their last.
+    # SUB-3: resting periods start and end by themselves.
+    "subscriptions-run-resting-periods": {
+        "task": "subscriptions.tasks.run_resting_periods",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    # SUB-2, SUB-4: scheduled plan changes and approved cancellations take effect.
+    "subscriptions-apply-change-orders": {
+        "task": "subscriptions.tasks.apply_change_orders",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "subscriptions-run-cancellations": {
+        "task": "subscriptions.tasks.run_cancellations",
+        "schedule": crontab(hour=0, minute=25),
+    },
+    # SUB-9: prepaid subscriptions pay day by day from their balance.
+    "subscriptions-charge-prepaid": {
+        "task": "subscriptions.tasks.charge_prepaid_subscriptions",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # BIL-3: the cached balances follow the ledger (a check; nothing expected).
+    "billing-reconcile-ledger": {
+        "task": "billing.tasks.reconcile_ledger",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "products-refresh-promotions": {
         "task": "products.tasks.refresh_promotions",
         "schedule": crontab(hour=0, minute=5),
@@ -313,5 +355,8 @@ LOGGING = {
         "alux.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

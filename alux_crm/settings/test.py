@@ -9,7 +9,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests use Redis database 15 so they never touch the data of `make run`.
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
-CACHES["default"]["KEY_PREFIX"] = "alux-test"  # noqa: F405
+# Two test runs on one Redis (CI and a developer, or parallel runs) keep apart.
+CACHES["default"]["KEY_PREFIX"] = "alux-test-" + env.str(  # noqa: F405
+    "TEST_DATABASE_NAME", default="test_alux_crm"
+)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = "alux-test"
 OUTBOX_RETRY_BASE_SECONDS = 0.2

@@ -149,7 +149,20 @@ class CustomerDetailMixin(ObjectDetailMixin):
         }
 
     def tab_subscriptions(self, request, obj) -> dict:
-        return self._empty("subscriptions")
+        from subscriptions.selectors import subscriptions_of_customer
+        from subscriptions.tables import SUBSCRIPTION_STATUS_COLOURS
+
+        subscriptions = list(subscriptions_of_customer(user=request.user, customer=obj))
+        for subscription in subscriptions:
+            subscription.status_colour = SUBSCRIPTION_STATUS_COLOURS.get(
+                subscription.status, "secondary"
+            )
+        return {
+            **self._empty("subscriptions"),
+            "template": "customers/partials/customer_subscriptions.html",
+            "subscriptions": subscriptions,
+            "can_sell": user_may_open(request, "subscriptions:subscription_create"),
+        }
 
     def tab_invoices(self, request, obj) -> dict:
         return self._empty("invoices")

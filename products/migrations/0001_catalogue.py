@@ -3,6 +3,7 @@
 import django.contrib.postgres.constraints
 import django.contrib.postgres.fields
 import django.contrib.postgres.fields.ranges
+import django.contrib.postgres.operations
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
@@ -24,6 +25,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The exclusion constraints below compare ids with = inside a GiST index.
+        django.contrib.postgres.operations.BtreeGistExtension(),
         migrations.CreateModel(
             name='BundleComponent',
             fields=[

@@ -14,8 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from alux_crm.core import roles as R
 from alux_crm.core.access import ACCESS_MATRIX, rule_for
 from alux_crm.core.models import Notification, OrgUnit, OutboxMessage
+from products.pricing import BasketItem
+from subscriptions import services as subscription_services
 from tests.core.factories import OrgUnitFactory
 from tests.customers.factories import make_customer_world
+from tests.products import factories as catalogue_factories
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,75 @@ URL_KWARGS = {
     "customers:billing_account_tab": lambda ctx: {"pk": ctx["account"].pk, "tab": "history"},
     "customers:billing_account_edit": lambda ctx: {"pk": ctx["account"].pk},
     "customers:billing_account_move": lambda ctx: {"pk": ctx["account"].pk},
+    "products:product_detail": lambda ctx: {"pk": ctx["product"].pk},
+    "products:product_tab": lambda ctx: {"pk": ctx["product"].pk, "tab": "prices"},
+    "products:product_edit": lambda ctx: {"pk": ctx["product"].pk},
+    "products:price_create": lambda ctx: {"pk": ctx["product"].pk},
+    "products:promotion_detail": lambda ctx: {"pk": ctx["promotion"].pk},
+    "products:promotion_tab": lambda ctx: {"pk": ctx["promotion"].pk, "tab": "history"},
+    "products:promotion_edit": lambda ctx: {"pk": ctx["promotion"].pk},
+    "products:promotion_status": lambda ctx: {"pk": ctx["promotion"].pk, "status": "expired"},
+    "products:competitor_offer_detail": lambda ctx: {"pk": ctx["competitor_offer"].pk},
+    "products:competitor_offer_tab": lambda ctx: {
+        "pk": ctx["competitor_offer"].pk,
+        "tab": "overview",
+    },
+    "products:competitor_offer_edit": lambda ctx: {"pk": ctx["competitor_offer"].pk},
+    "products:competitor_offer_document": lambda ctx: {"pk": ctx["competitor_offer"].pk},
+    # subscriptions pages (issue 5)
+    "subscriptions:subscription_create_step": lambda ctx: {"step": "customer"},
+    **{
+        f"subscriptions:{name}": lambda ctx: {"pk": ctx["subscription"].pk}
+        for name in (
+            "subscription_detail",
+            "subscription_activate",
+            "subscription_suspend",
+            "subscription_reconnect",
+            "subscription_disconnect",
+            "subscription_terminate",
+            "subscription_regret",
+            "subscription_change",
+            "resting_create",
+            "document_create",
+        )
+    },
+    "subscriptions:subscription_tab": lambda ctx: {"pk": ctx["subscription"].pk, "tab": "devices"},
+    "subscriptions:change_order_cancel": lambda ctx: {
+        "pk": ctx["subscription"].pk,
+        "order": ctx["change_order"].pk,
+    },
+    "subscriptions:resting_end": lambda ctx: {
+        "pk": ctx["subscription"].pk,
+        "period": ctx["resting_period"].pk,
+    },
+    **{
+        f"subscriptions:document_{name}": lambda ctx: {"pk": ctx["document"].pk}
+        for name in ("pdf", "signed", "email", "upload")
+    },
+    "subscriptions:cancellation_approve": lambda ctx: {"pk": ctx["cancellation"].pk},
+    "subscriptions:cancellation_reject": lambda ctx: {"pk": ctx["cancellation"].pk},
     "api:customer-detail": lambda ctx: {"pk": ctx["customer"].pk},
     "api:customer-communications": lambda ctx: {"pk": ctx["customer"].pk},
     "api:billing-account-detail": lambda ctx: {"pk": ctx["account"].pk},
+    "api:product-detail": lambda ctx: {"pk": ctx["product"].pk},
+    "api:price-plan-detail": lambda ctx: {"pk": ctx["price_plan"].pk},
+    "api:price-plan-prices": lambda ctx: {"pk": ctx["price_plan"].pk},
+    "api:promotion-detail": lambda ctx: {"pk": ctx["promotion"].pk},
+    "api:promotion-approve": lambda ctx: {"pk": ctx["promotion"].pk},
+    # subscriptions API
+    **{
+        f"api:subscription-{name}": lambda ctx: {"pk": ctx["subscription"].pk}
+        for name in (
+            "detail",
+            "change",
+            "rest",
+            "resume",
+            "suspend",
+            "reconnect",
+            "terminate",
+            "activate",
+        )
+    },
 }
 
 # Objects that belong to partner A (or subscriber A): partner B's user must get 404.
@@ -100,12 +169,18 @@ FOREIGN_OBJECT_KWARGS = {
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "users"},
     "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
+    "api:subscription-detail": lambda ctx: {"pk": ctx["subscription"].pk},  # POST actions: 405
     **{
         name: URL_KWARGS[name]
         for name in URL_KWARGS
         if name.startswith("customers:")
         or name
         in ("api:customer-detail", "api:customer-communications", "api:billing-account-detail")
+    },
+    **{  # every subscription page about partner A's subscription
+        name: URL_KWARGS[name]
+        for name in URL_KWARGS
+        if name.startswith("subscriptions:") and name != "subscriptions:subscription_create_step"
     },
 }
 
@@ -125,6 +200,46 @@ def test_every_url_with_arguments_has_sample_arguments():
     assert not missing, f"add sample arguments to URL_KWARGS for: {missing}"
 
 
+def subscription_page_objects(subscription, product) -> dict:
+    """What the subscription pages act on: the world's subscription activated, with a
+    scheduled resting period and change, an open cancellation request and a contract
+    with its signed scan."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from subscriptions.models import RestingPolicy
+    from tests.customers.factories import PDF_BYTES
+
+    services, today = subscription_services, timezone.localdate()
+    subscription = services.subscription_activate(subscription=subscription)
+    RestingPolicy.objects.create(product=product, min_days=30, max_days=90, notice_days=0)
+    period = services.resting_request(
+        subscription=subscription,
+        starts_on=today + timedelta(days=40),
+        ends_on=today + timedelta(days=80),
+    )
+    order = services.change_order_create(
+        subscription=subscription,
+        request=services.ChangeRequest(add=[], remove=list(subscription.items.all()), swaps=[]),
+        wanted_on=today + timedelta(days=20),
+    )
+    cancellation = services.cancellation_request_create(
+        subscription=subscription, effective_on=today, reason="Moving abroad"
+    )
+    document = services.contract_generate(subscription=subscription)
+    services.contract_upload_signed(
+        document=document, upload=SimpleUploadedFile("signed.pdf", PDF_BYTES)
+    )
+    return {
+        "resting_period": period,
+        "change_order": order,
+        "cancellation": cancellation,
+        "document": document,
+    }
+
+
 @pytest.fixture
 def world(db, make_user, partner_a):
     owner = make_user(R.RETAILER)  # belongs to partner A
@@ -132,7 +247,21 @@ def world(db, make_user, partner_a):
     message = OutboxMessage.objects.create(topic="demo", idempotency_key="k1", status="failed")
     notification = Notification.objects.create(recipient=owner, title="Hello")
     customer, account, attachment = make_customer_world(partner_a)
+    product = catalogue_factories.product("tv_package")
+    price_plan = catalogue_factories.plan(product, "10.00")
+    promotion = catalogue_factories.promotion()  # on sale, so partners may see it
+    competitor_offer = catalogue_factories.competitor_offer()
+    subscription = subscription_services.subscription_create(  # of partner A's customer
+        billing_account=account, items=[BasketItem(product)]
+    )
+    pages = subscription_page_objects(subscription, product)  # issue 5's pages
     return {
+        "product": product,
+        "price_plan": price_plan,
+        "promotion": promotion,
+        "competitor_offer": competitor_offer,
+        "subscription": subscription,
+        **pages,
         "customer": customer,
         "account": account,
         "attachment": attachment,

@@ -159,3 +159,24 @@ def catalogue() -> Catalogue:
     )
     plan(ppv, "7.50")
     return Catalogue(tax, tv, addon, broadband, box, install, triple, ppv)
+
+
+def competitor_offer(**fields):
+    """A competitor's offer with a PDF leaflet, recorded through the service."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.customers.factories import PDF_BYTES
+
+    data = {
+        "operator": "Orion Cable",
+        "name": "Orion TV + Net 500",
+        "components": "120 channels, 500 Mbit/s",
+        "monthly_price": Decimal("30.00"),
+        "one_time_price": Decimal("0.00"),
+        "currency": "EUR",
+        "term_months": 24,
+        "captured_on": date(2025, 1, 15),
+        "source_document": SimpleUploadedFile("leaflet.pdf", PDF_BYTES),
+    }
+    data.update(fields)
+    return services.competitor_offer_create(actor=None, **data)

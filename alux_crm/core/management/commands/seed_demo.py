@@ -13,6 +13,8 @@ from alux_crm.core import roles as R
 from alux_crm.core.models import OrgUnit, Partner, User
 from alux_crm.core.roles import ADMIN_SITE_ROLES, PARTNER_ROLES
 from customers.demo import seed_customers
+from products.demo import seed_catalogue
+from subscriptions.demo import seed_subscriptions
 
 from ..demo import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -95,8 +97,13 @@ class Command(BaseCommand):
             ).order_by("username")
         )
         customers = seed_customers(agents=agents, partners=partners)
+        products = seed_catalogue()
+        subscriptions = seed_subscriptions()  # needs the customers and the catalogue
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready ({created} new users, {customers} new customers).")
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new users, {customers} new customers, "
+                f"{products} new products, {subscriptions} new subscriptions)."
+            )
         )
 
     def _org_units(self) -> dict[str, OrgUnit]:
