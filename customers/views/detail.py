@@ -139,7 +139,7 @@ class CustomerDetailMixin(ObjectDetailMixin):
         events = selectors.customer_history(obj)
         for event in events:
             event.about, event.about_icon = _history_subject(event)
-        return {"template": "customers/partials/customer_history.html", "events": events}
+        return {"template": "partials/related_history.html", "events": events}
 
     def _empty(self, name: str) -> dict:
         icon, title, text = EMPTY_TABS[name]

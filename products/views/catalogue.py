@@ -154,7 +154,7 @@ class ProductDetailMixin(ObjectDetailMixin):
 
     def tab_history(self, request, obj) -> dict:
         events = history_about(selectors.product_history(obj), PRODUCT_HISTORY_LABELS)
-        return {"template": "products/partials/history.html", "events": events}
+        return {"template": "partials/related_history.html", "events": events}
 
 
 class ProductDetailView(ProductDetailMixin, ObjectDetailView):

@@ -143,7 +143,7 @@ class PromotionDetailMixin(ObjectDetailMixin):
 
     def tab_history(self, request, obj) -> dict:
         events = history_about(selectors.promotion_history(obj), PROMOTION_HISTORY_LABELS)
-        return {"template": "products/partials/history.html", "events": events}
+        return {"template": "partials/related_history.html", "events": events}
 
 
 class PromotionDetailView(PromotionDetailMixin, ObjectDetailView):

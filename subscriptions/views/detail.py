@@ -142,7 +142,7 @@ class SubscriptionDetailMixin(ObjectDetailMixin):
 
     def tab_history(self, request, obj) -> dict:
         events = history_about(selectors.subscription_history(obj), HISTORY_LABELS)
-        return {"template": "products/partials/history.html", "events": events}
+        return {"template": "partials/related_history.html", "events": events}
 
 
 def _action(name, label, icon, obj, style="outline-primary", group="more") -> dict:
