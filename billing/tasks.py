@@ -24,3 +24,10 @@ def post_run(run_id: int) -> None:
 def reconcile_ledger() -> list[int]:
     """Nightly: accounts whose cached balance differs from their entries (none expected)."""
     return services.ledger_reconcile()
+
+
+@shared_task(ignore_result=True, **TASK_OPTIONS)
+def render_invoice_pdfs(invoice_ids: list[int]) -> None:
+    """Render (and e-mail) the PDFs of posted invoices; done ones are skipped."""
+    for invoice_id in invoice_ids:
+        services.invoice_pdf_render(invoice_id=invoice_id)

@@ -1,5 +1,6 @@
 """Writes of billing. Views, the API, tasks and the demo call these."""
 
+from .documents import invoice_pdf_render
 from .ledger import ledger_balance, ledger_post, ledger_reconcile
 from .numbering import next_invoice_number
 from .payments import (
@@ -51,6 +52,7 @@ __all__ = [
     "invoice_dispute",
     "invoice_dispute_resolve",
     "invoice_open_amount",
+    "invoice_pdf_render",
     "invoice_post",
     "ledger_balance",
     "ledger_post",

@@ -340,6 +340,7 @@ def billing_run_post(*, run_id: int, today: date | None = None) -> BillingRun:
                 break
             for invoice in batch:
                 invoice_post(invoice=invoice, issued_on=today, due_on=due)
+            _render_after_commit([invoice.pk for invoice in batch])
             BillingRun.objects.filter(pk=run_id).update(
                 invoices_posted=F("invoices_posted") + len(batch)
             )
@@ -353,6 +354,12 @@ def billing_run_post(*, run_id: int, today: date | None = None) -> BillingRun:
             run.posted_at = timezone.now()
             run.save(update_fields=["status", "posted_at", "updated_at"])
     return run
+
+
+def _render_after_commit(invoice_ids: list[int]) -> None:
+    from ..tasks import render_invoice_pdfs
+
+    transaction.on_commit(lambda: render_invoice_pdfs.delay(invoice_ids))
 
 
 def invoice_post(*, invoice: Invoice, issued_on: date, due_on: date, actor=None) -> Invoice:

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alux_crm.core.outbox import outbox_enqueue
+from alux_crm.core.pdf import render_pdf
 from alux_crm.core.selectors import operator_settings
 from customers.validation import check_attachment
 from products.models import translated
@@ -22,14 +23,6 @@ from ..choices import DocumentKind
 from ..models import ContractClause, ContractDocument, Subscription
 
 PDF_MIME = "application/pdf"
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF with WeasyPrint (imported here: it is slow to import and only the
-    processes that render need it)."""
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
 
 
 def _clauses(modified: dict[str, str]) -> tuple[list[dict], list[dict]]:

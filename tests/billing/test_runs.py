@@ -201,3 +201,24 @@ def test_review_compares_with_the_previous_run_and_flags_outliers(
     assert by_product["net-300"].change_percent == D("50.00")
     segments = {row.label: (row.previous, row.total) for row in review.by_segment}
     assert segments == {"mass": (D("30.25"), D("36.30")), "sme": (D("30.25"), D("48.40"))}
+
+
+def test_posting_renders_the_pdfs_and_emails_them(
+    world, django_capture_on_commit_callbacks, make_user
+):
+    from django.core import mail
+
+    run = run_to_draft(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.billing_run_approve(run=run, actor=make_user("Billing & Finance"))
+    invoices = list(run.invoices.select_related("billing_account"))
+    assert all(invoice.pdf for invoice in invoices)
+    assert invoices[0].pdf.read(5) == b"%PDF-"
+    emailed = [i for i in invoices if i.billing_account.invoice_delivery in ("email", "both")]
+    assert emailed and all(i.emailed_at for i in emailed)
+    subjects = [m.subject for m in mail.outbox]
+    assert all(any(i.number in s for s in subjects) for i in emailed)
+    assert mail.outbox[0].attachments[0][2] == "application/pdf"
+    # Rendering again does nothing.
+    services.invoice_pdf_render(invoice_id=invoices[0].pk)
+    assert len(mail.outbox) == len(emailed)
