@@ -67,6 +67,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("products.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

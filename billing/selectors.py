@@ -135,3 +135,32 @@ def posted_invoices(*, account) -> QuerySet[Invoice]:
     return Invoice.objects.filter(billing_account=account, status=InvoiceStatus.POSTED).order_by(
         "-period_start"
     )
+
+
+def run_list() -> QuerySet[BillingRun]:
+    """Billing runs, newest period first (staff only: the access matrix decides)."""
+    return BillingRun.objects.all()
+
+
+def run_get(*, pk: int) -> BillingRun:
+    """One billing run, or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(BillingRun, pk=pk)
+
+
+def run_errors(*, run: BillingRun, limit: int = 200) -> list:
+    """The accounts a run could not bill, with the account's number and customer."""
+    return list(run.errors.select_related("billing_account__customer").order_by("id")[:limit])
+
+
+def invoice_get(*, user, pk: int) -> Invoice:
+    """An invoice the user may see, with its lines and their products, or 404 (a
+    partner asking for another partner's customer's invoice gets 404)."""
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    lines = InvoiceLine.objects.select_related("product", "source_account", "subscription")
+    return get_object_or_404(
+        invoice_list(user=user).prefetch_related(Prefetch("lines", queryset=lines)), pk=pk
+    )

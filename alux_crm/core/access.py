@@ -68,6 +68,10 @@ SUBSCRIPTION_SELLERS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAI
 SUBSCRIPTION_OPERATORS = roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE)
 COLLECTIONS_OPERATORS = roles(R.BILLING_FINANCE, R.BACK_OFFICE)
 OFFER_SIMULATOR_USERS = roles(R.SALES, R.MARKETING, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
+BILLING_RUN_VIEWERS = roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR)
+BILLING_RUN_OPERATORS = roles(R.BACK_OFFICE)  # schedule, start, resume a run
+BILLING_RUN_APPROVERS = roles(R.BILLING_FINANCE)  # approve, discard a run
+INVOICE_VIEWERS = CUSTOMER_VIEWERS  # partners: their customers' (billing.selectors)
 
 ACCESS_MATRIX: dict[str, Rule] = {
     # --- authentication and the shell -------------------------------------------
@@ -181,6 +185,15 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "subscriptions:cancellation_approve": roles(R.BACK_OFFICE),
     "subscriptions:cancellation_reject": roles(R.BACK_OFFICE),
     "subscriptions:provisioning_list": OPERATIONS,
+    # --- billing: pages ----------------------------------------------------------------
+    "billing:run_list": BILLING_RUN_VIEWERS,
+    "billing:run_create": BILLING_RUN_OPERATORS,
+    "billing:run_detail": BILLING_RUN_VIEWERS,
+    "billing:run_progress": BILLING_RUN_VIEWERS,
+    # each action checks its own rule (start/resume: operators; approve/discard: approvers)
+    "billing:run_action": roles(BILLING_RUN_OPERATORS.roles, BILLING_RUN_APPROVERS.roles),
+    "billing:invoice_list": INVOICE_VIEWERS,
+    "billing:invoice_detail": INVOICE_VIEWERS,
     # --- products: catalogue API -----------------------------------------------------
     "api:product-list": CATALOGUE_VIEWERS,  # POST: needs PRICE_EDITORS (products/api.py)
     "api:product-detail": CATALOGUE_VIEWERS,  # PUT/PATCH: needs PRICE_EDITORS

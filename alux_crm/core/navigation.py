@@ -43,6 +43,8 @@ NAV_ITEMS: list[NavItem] = [
         "broadcast",
         _("Subscriptions"),
     ),
+    NavItem(_("Billing runs"), "billing:run_list", "calendar-check", _("Billing")),
+    NavItem(_("Invoices"), "billing:invoice_list", "receipt", _("Billing")),
     NavItem(_("Products"), "products:product_list", "box-seam", _("Catalogue")),
     NavItem(_("Promotions"), "products:promotion_list", "megaphone", _("Catalogue")),
     NavItem(_("Offer simulator"), "products:offer_simulator", "calculator", _("Catalogue")),

@@ -139,6 +139,11 @@ URL_KWARGS = {
     },
     "subscriptions:cancellation_approve": lambda ctx: {"pk": ctx["cancellation"].pk},
     "subscriptions:cancellation_reject": lambda ctx: {"pk": ctx["cancellation"].pk},
+    # billing pages
+    "billing:run_detail": lambda ctx: {"pk": ctx["billing_run"].pk},
+    "billing:run_progress": lambda ctx: {"pk": ctx["billing_run"].pk},
+    "billing:run_action": lambda ctx: {"pk": ctx["billing_run"].pk, "action": "discard"},
+    "billing:invoice_detail": lambda ctx: {"pk": ctx["invoice"].pk},
     "api:customer-detail": lambda ctx: {"pk": ctx["customer"].pk},
     "api:customer-communications": lambda ctx: {"pk": ctx["customer"].pk},
     "api:billing-account-detail": lambda ctx: {"pk": ctx["account"].pk},
@@ -170,6 +175,7 @@ FOREIGN_OBJECT_KWARGS = {
     "api:partner-detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
     "api:subscription-detail": lambda ctx: {"pk": ctx["subscription"].pk},  # POST actions: 405
+    "billing:invoice_detail": lambda ctx: {"pk": ctx["invoice"].pk},  # partner A's customer's
     **{
         name: URL_KWARGS[name]
         for name in URL_KWARGS
@@ -240,6 +246,43 @@ def subscription_page_objects(subscription, product) -> dict:
     }
 
 
+def billing_page_objects(account, subscription) -> dict:
+    """What the billing pages show: a scheduled run and a draft invoice of the world's
+    account (partner A's customer) with one explained line."""
+    from datetime import date
+    from decimal import Decimal
+
+    from billing import services as billing_services
+    from billing.models import Invoice, InvoiceLine
+
+    run = billing_services.billing_run_create(bill_cycle_day=1, period_start=date(2026, 12, 1))
+    invoice = Invoice.objects.create(
+        billing_account=account,
+        run=run,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        currency="EUR",
+        net=Decimal("10.00"),
+        tax=Decimal("2.10"),
+        total=Decimal("12.10"),
+    )
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        subscription=subscription,
+        source_account=account,
+        kind="recurring",
+        description="TV package",
+        starts_on=run.period_start,
+        ends_on=run.period_end,
+        net=Decimal("10.00"),
+        tax_rate=Decimal("0.21"),
+        tax=Decimal("2.10"),
+        total=Decimal("12.10"),
+        explanation="10.00 a month, 31 of 31 days",
+    )
+    return {"billing_run": run, "invoice": invoice}
+
+
 @pytest.fixture
 def world(db, make_user, partner_a):
     owner = make_user(R.RETAILER)  # belongs to partner A
@@ -255,6 +298,7 @@ def world(db, make_user, partner_a):
         billing_account=account, items=[BasketItem(product)]
     )
     pages = subscription_page_objects(subscription, product)  # issue 5's pages
+    billing = billing_page_objects(account, subscription)
     return {
         "product": product,
         "price_plan": price_plan,
@@ -262,6 +306,7 @@ def world(db, make_user, partner_a):
         "competitor_offer": competitor_offer,
         "subscription": subscription,
         **pages,
+        **billing,
         "customer": customer,
         "account": account,
         "attachment": attachment,

@@ -1,0 +1,107 @@
+"""Tables of the billing screens (django-tables2): sortable columns, CSV values."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from alux_crm.core.tables import StatusColumn
+
+from .models import BillingRun, Invoice
+
+RUN_STATUS_COLOURS = {
+    "scheduled": "info",
+    "running": "primary",
+    "draft_ready": "warning",
+    "approved": "info",
+    "posting": "primary",
+    "posted": "success",
+    "failed": "danger",
+    "discarded": "secondary",
+}
+INVOICE_STATUS_COLOURS = {"draft": "warning", "posted": "success"}
+NOWRAP = {"td": {"class": "text-nowrap"}}
+NUMBER = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+
+class RunStatusColumn(StatusColumn):
+    COLOURS = RUN_STATUS_COLOURS
+
+
+class InvoiceStatusColumn(StatusColumn):
+    COLOURS = INVOICE_STATUS_COLOURS
+
+
+class RunTable(tables.Table):
+    """Billing runs with their progress counters."""
+
+    id = tables.Column(linkify=True, verbose_name="#")
+    bill_cycle_day = tables.Column(verbose_name=_("Cycle day"))
+    period_start = tables.DateColumn(verbose_name=_("Period from"), format="Y-m-d")
+    period_end = tables.DateColumn(verbose_name=_("Period until"), format="Y-m-d")
+    status = RunStatusColumn(verbose_name=_("Status"))
+    accounts_total = tables.Column(verbose_name=_("Accounts"), attrs=NUMBER)
+    accounts_done = tables.Column(verbose_name=_("Billed"), attrs=NUMBER)
+    accounts_failed = tables.Column(verbose_name=_("Failed"), attrs=NUMBER)
+    invoices_posted = tables.Column(verbose_name=_("Invoices posted"), attrs=NUMBER)
+
+    class Meta:
+        model = BillingRun
+        fields = [
+            "id",
+            "bill_cycle_day",
+            "period_start",
+            "period_end",
+            "status",
+            "accounts_total",
+            "accounts_done",
+            "accounts_failed",
+            "invoices_posted",
+        ]
+        attrs = {"class": "table table-hover align-middle"}
+
+
+class InvoiceTable(tables.Table):
+    """Invoices (a draft shows as "Draft #id")."""
+
+    number = tables.Column(
+        linkify=lambda record: record.get_absolute_url(),
+        verbose_name=_("Number"),
+        accessor="pk",
+        order_by=("number", "pk"),
+        attrs=NOWRAP,
+    )
+    account = tables.Column(
+        accessor="billing_account__number",
+        verbose_name=_("Billing account"),
+        attrs=NOWRAP,
+    )
+    customer = tables.Column(
+        accessor="billing_account__customer__display_name",
+        verbose_name=_("Customer"),
+    )
+    period_start = tables.DateColumn(verbose_name=_("Period from"), format="Y-m-d")
+    due_on = tables.DateColumn(verbose_name=_("Due on"), format="Y-m-d", default="—")
+    status = InvoiceStatusColumn(verbose_name=_("Status"))
+    total = tables.Column(verbose_name=_("Total"), attrs=NUMBER)
+    currency = tables.Column(verbose_name=_("Currency"))
+    disputed = tables.BooleanColumn(verbose_name=_("Disputed"))
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "number",
+            "account",
+            "customer",
+            "period_start",
+            "due_on",
+            "status",
+            "total",
+            "currency",
+            "disputed",
+        ]
+        attrs = {"class": "table table-hover align-middle"}
+
+    def render_number(self, record):
+        return str(record)
+
+    def value_number(self, record):
+        return str(record)
