@@ -12,6 +12,7 @@ from alux_crm.core import choices, services
 from alux_crm.core import roles as R
 from alux_crm.core.models import OrgUnit, Partner, User
 from alux_crm.core.roles import ADMIN_SITE_ROLES, PARTNER_ROLES
+from billing.demo import seed_billing
 from customers.demo import seed_customers
 from products.demo import seed_catalogue
 from subscriptions.demo import seed_subscriptions
@@ -99,10 +100,12 @@ class Command(BaseCommand):
         customers = seed_customers(agents=agents, partners=partners)
         products = seed_catalogue()
         subscriptions = seed_subscriptions()  # needs the customers and the catalogue
+        invoices = seed_billing()  # needs the subscriptions
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new users, {customers} new customers, "
-                f"{products} new products, {subscriptions} new subscriptions)."
+                f"{products} new products, {subscriptions} new subscriptions, "
+                f"{invoices} new invoices)."
             )
         )
 
