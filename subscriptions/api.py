@@ -79,6 +79,15 @@ ERROR_409 = OpenApiResponse(
 _integer = extend_schema_field(OpenApiTypes.INT)
 
 
+# What a step of the life cycle answers: the subscription, or why not.
+STEP_RESPONSES = {
+    200: SubscriptionDetailSerializer,
+    403: ERROR_403,
+    404: ERROR_404,
+    409: ERROR_409,
+}
+
+
 class SubscriptionFilter(django_filters.FilterSet):
     """Filters of ``GET /api/v1/subscriptions/``."""
 
@@ -310,12 +319,7 @@ class SubscriptionViewSet(
         description="Ends the resting period under way today; the contract end moves by "
         "the days actually rested where the policy says so. Not resting: 409.",
         request=None,
-        responses={
-            200: SubscriptionDetailSerializer,
-            403: ERROR_403,
-            404: ERROR_404,
-            409: ERROR_409,
-        },
+        responses=STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def resume(self, request, pk=None):
@@ -330,12 +334,7 @@ class SubscriptionViewSet(
     @extend_schema(
         summary="Suspend for non-payment",
         request=ReasonSerializer,
-        responses={
-            200: SubscriptionDetailSerializer,
-            403: ERROR_403,
-            404: ERROR_404,
-            409: ERROR_409,
-        },
+        responses=STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def suspend(self, request, pk=None):
@@ -344,12 +343,7 @@ class SubscriptionViewSet(
     @extend_schema(
         summary="Reconnect a suspended or disconnected subscription",
         request=ReasonSerializer,
-        responses={
-            200: SubscriptionDetailSerializer,
-            403: ERROR_403,
-            404: ERROR_404,
-            409: ERROR_409,
-        },
+        responses=STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reconnect(self, request, pk=None):
@@ -368,12 +362,7 @@ class SubscriptionViewSet(
         description="A subscription pending installation becomes active today and its "
         "contract term starts (a disconnected one is reactivated); otherwise 409.",
         request=None,
-        responses={
-            200: SubscriptionDetailSerializer,
-            403: ERROR_403,
-            404: ERROR_404,
-            409: ERROR_409,
-        },
+        responses=STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def activate(self, request, pk=None):
