@@ -270,3 +270,30 @@ def _split(span: tuple[date, date], resting: list[tuple[date, date]]):
         cursor = piece[1]
     if cursor < end:
         yield cursor, end, False
+
+
+def current_items_quote(*, subscription, on: date, term_months: int = 1):
+    """The subscription's current items priced from ``on`` for ``term_months`` as the
+    contract stands that month: the promotions granted at the sale counted from the
+    service start, rewards by tenure, products since taken off sale still priced.
+    ``None`` when nothing is left on the subscription. The early-termination fee, the
+    prepaid daily fee and the contract documents all price through here."""
+    items = list(
+        subscription.items.filter(valid_to__isnull=True)
+        .select_related("product")
+        .prefetch_related("promotions")
+    )
+    if not items:
+        return None
+    start = subscription.activated_on or subscription.signed_on
+    return price_basket(
+        customer=subscription.customer,
+        items=[_basket_item(ItemTerms.of_item(i)) for i in items],
+        on_date=on,
+        term_months=term_months,
+        currency=subscription.currency,
+        granted_promotions={i.product.pk: list(i.promotions.all()) for i in items},
+        check_sale=False,
+        first_month=month_of_contract(start, on),
+        tenure_start=start,
+    )

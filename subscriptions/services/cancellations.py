@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from alux_crm.core.errors import DomainError
 from alux_crm.core.money import ZERO, round_money
 from products.choices import SalesChannel
-from products.pricing import BasketItem, price_basket
 
 from .. import choices
-from ..charges import month_of_contract
+from ..charges import current_items_quote
 from ..choices import CancellationKind, CancellationStatus
 from ..models import CancellationRequest, Subscription
 from .lifecycle import subscription_cancel_in_regret_window, subscription_terminate
@@ -38,26 +37,11 @@ def early_termination_fee(*, subscription: Subscription, on: date) -> tuple:
         return ZERO, _("No fee: the minimum term is over.")
     if on <= subscription.regret_until:
         return ZERO, _("No fee: inside the cooling-off window.")
-    items = list(subscription.items.filter(valid_to__isnull=True).prefetch_related("promotions"))
-    if not items:
+    # The month of the contract the subscriber leaves in: a promotion for the first
+    # months no longer lowers the fee once those months are over.
+    quote = current_items_quote(subscription=subscription, on=on)
+    if quote is None:
         return ZERO, _("No fee: nothing left on the subscription.")
-    start = subscription.activated_on or subscription.signed_on
-    quote = price_basket(
-        customer=subscription.customer,
-        items=[
-            BasketItem(i.product, i.quantity, i.acquisition, i.manual_discount_percent)
-            for i in items
-        ],
-        on_date=on,
-        term_months=1,
-        currency=subscription.currency,
-        granted_promotions={i.product.pk: list(i.promotions.all()) for i in items},
-        check_sale=False,
-        # The month of the contract the subscriber leaves in: a promotion for the
-        # first months no longer lowers the fee once those months are over.
-        first_month=month_of_contract(start, on),
-        tenure_start=start,
-    )
     monthly = quote.monthly_net
     left = relativedelta(subscription.contract_end, on)
     months = left.years * 12 + left.months

@@ -3,8 +3,6 @@ WeasyPrint from an HTML template, personalised (customer, products, prices, term
 clauses) with the clauses that differ from the standard template listed
 explicitly; e-mailed through the outbox; the signed scan uploaded back."""
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,8 +15,8 @@ from alux_crm.core.pdf import render_pdf
 from alux_crm.core.selectors import operator_settings
 from customers.validation import check_attachment
 from products.models import translated
-from products.pricing import BasketItem, price_basket
 
+from ..charges import current_items_quote
 from ..choices import DocumentKind
 from ..models import ContractClause, ContractDocument, Subscription
 
@@ -53,28 +51,6 @@ def _clauses(modified: dict[str, str]) -> tuple[list[dict], list[dict]]:
     return clauses, changed
 
 
-def _priced_items(subscription: Subscription, on: date):
-    items = list(
-        subscription.items.filter(valid_to__isnull=True)
-        .select_related("product")
-        .prefetch_related("promotions")
-    )
-    if not items:
-        return None
-    return price_basket(
-        customer=subscription.customer,
-        items=[
-            BasketItem(i.product, i.quantity, i.acquisition, i.manual_discount_percent)
-            for i in items
-        ],
-        on_date=on,
-        term_months=subscription.minimum_term_months,
-        currency=subscription.currency,
-        granted_promotions={i.product.pk: list(i.promotions.all()) for i in items},
-        check_sale=False,
-    )
-
-
 def contract_html(
     *,
     subscription: Subscription,
@@ -92,7 +68,11 @@ def contract_html(
         "customer": subscription.customer,
         "account": subscription.billing_account,
         "address": subscription.customer.addresses.valid_on(today).first(),
-        "quote": _priced_items(subscription, max(today, subscription.signed_on)),
+        "quote": current_items_quote(
+            subscription=subscription,
+            on=max(today, subscription.signed_on),
+            term_months=subscription.minimum_term_months,
+        ),
         "kind": kind,
         "is_addendum": kind == DocumentKind.ADDENDUM,
         "number": number,

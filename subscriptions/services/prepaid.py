@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError
 from alux_crm.core.money import ZERO, round_money
-from products.pricing import BasketItem, price_basket
 
+from ..charges import current_items_quote
 from ..choices import PrepaidEntryKind
 from ..choices import SubscriptionStatus as S
 from ..models import PrepaidEntry, Subscription
@@ -53,21 +53,9 @@ def _add_entry(subscription, *, kind, amount, key, day, source="", actor=None) -
 
 def daily_fee(subscription: Subscription, day: date) -> Decimal:
     """One day of the subscription's recurring products, VAT included."""
-    items = list(subscription.items.filter(valid_to__isnull=True).prefetch_related("promotions"))
-    if not items:
+    quote = current_items_quote(subscription=subscription, on=day)
+    if quote is None:
         return ZERO
-    quote = price_basket(
-        customer=subscription.customer,
-        items=[
-            BasketItem(i.product, i.quantity, i.acquisition, i.manual_discount_percent)
-            for i in items
-        ],
-        on_date=day,
-        term_months=1,
-        currency=subscription.currency,
-        granted_promotions={i.product.pk: list(i.promotions.all()) for i in items},
-        check_sale=False,
-    )
     return round_money(quote.monthly_total / calendar.monthrange(day.year, day.month)[1])
 
 

@@ -69,3 +69,15 @@ def test_postpaid_subscriptions_take_no_top_up_and_bad_amounts_are_refused(prepa
     prepaid.is_prepaid = False
     with pytest.raises(DomainError, match="not prepaid"):
         services.prepaid_top_up(subscription=prepaid, amount=D("1"), idempotency_key="y")
+
+
+def test_daily_fee_follows_the_month_of_the_contract():
+    cat = PF.catalogue()
+    PF.promotion(value=50, duration_months=1, products=[cat.tv])
+    subscription = F.subscription(
+        cat, items=[BasketItem(cat.tv)], devices=[], is_prepaid=True, signed_on=date(2026, 11, 1)
+    )
+    subscription = services.subscription_activate(subscription=subscription, on=date(2026, 11, 1))
+    # November: 6.05 / 30 = 0.2016 -> 0.20 (half price); December: 12.10 / 31 -> 0.39.
+    assert services.daily_fee(subscription, date(2026, 11, 15)) == D("0.20")
+    assert services.daily_fee(subscription, DAY) == D("0.39")
