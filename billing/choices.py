@@ -134,3 +134,37 @@ class TransactionStatus(models.TextChoices):
     PENDING_APPROVAL = "pending", _("Waiting for approval")
     POSTED = "posted", _("Posted")
     REJECTED = "rejected", _("Rejected")
+
+
+class MandateStatus(models.TextChoices):
+    """A SEPA direct-debit mandate is collected while active; a revoked one never."""
+
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+
+
+class PaymentRunStatus(models.TextChoices):
+    """A direct-debit payment run: a draft selection to review, exported as a SEPA
+    file (the payments are recorded then), closed when the bank's rejections are in;
+    a draft can be discarded."""
+
+    DRAFT = "draft", _("Draft")
+    EXPORTED = "exported", _("Exported")
+    CLOSED = "closed", _("Closed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class CollectionStatus(models.TextChoices):
+    """One account's collection in a payment run."""
+
+    PENDING = "pending", _("Pending")
+    COLLECTED = "collected", _("Collected")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VoucherStatus(models.TextChoices):
+    """A voucher is redeemed once; a voided one (a lost batch) never."""
+
+    ISSUED = "issued", _("Issued")
+    REDEEMED = "redeemed", _("Redeemed")
+    VOID = "void", _("Void")

@@ -435,6 +435,13 @@ class ManualTransaction(TimeStampedModel):
     invoice = models.ForeignKey(
         Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="manual_transactions"
     )
+    invoice_lines = models.ManyToManyField(
+        InvoiceLine,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invoice lines"),
+        help_text=_("The lines of the invoice a credit note is for, when not the whole invoice."),
+    )
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"),
@@ -462,3 +469,200 @@ class ManualTransaction(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number or f"{self.get_kind_display()} #{self.pk}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class DirectDebitMandate(TimeStampedModel):
+    """A SEPA direct-debit mandate signed by the holder of a billing account: the
+    account is collected by payment runs while the mandate is active (one active
+    mandate per account). ``first_collected_on`` tells the bank whether a
+    collection is the first (FRST) or a recurring one (RCUR)."""
+
+    billing_account = models.ForeignKey(
+        "customers.BillingAccount", on_delete=models.PROTECT, related_name="mandates"
+    )
+    reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
+    debtor_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    signed_on = models.DateField(_("signed on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=choices.MandateStatus.choices,
+        default=choices.MandateStatus.ACTIVE,
+    )
+    first_collected_on = models.DateField(_("first collected on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["billing_account", "-signed_on"]
+        verbose_name = _("direct-debit mandate")
+        verbose_name_plural = _("direct-debit mandates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["billing_account"],
+                condition=Q(status="active"),
+                name="mandate_one_active_per_account",
+                violation_error_message=_("This account already has an active mandate."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class PaymentRun(TimeStampedModel):
+    """A direct-debit payment run (BIL-3): the accounts with an active mandate and an
+    amount owed are selected as a draft, reviewed, exported as a SEPA direct-debit
+    (pain.008) file — each collection recorded as a payment — and closed once the
+    bank's rejected collections are taken back (their payments reversed)."""
+
+    collection_date = models.DateField(_("collection date"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=choices.PaymentRunStatus.choices,
+        default=choices.PaymentRunStatus.DRAFT,
+    )
+    message_id = models.CharField(_("message id"), max_length=35, blank=True)
+    file = models.FileField(_("SEPA file"), upload_to="payment-runs/%Y/%m/", blank=True)
+    collections = models.PositiveIntegerField(_("collections"), default=0)
+    total = models.DecimalField(_("total"), **MONEY_FIELD, default=ZERO)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejected_total = models.DecimalField(_("rejected total"), **MONEY_FIELD, default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-collection_date", "-id"]
+        verbose_name = _("payment run")
+        verbose_name_plural = _("payment runs")
+
+    def __str__(self) -> str:
+        return f"{_('Direct debit')} {self.collection_date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("billing:payment_run_detail", args=[self.pk])
+
+
+class PaymentRunItem(models.Model):
+    """One account's collection in a payment run: the amount owed when the run was
+    drafted, its end-to-end id in the SEPA file, the payment it became and, when the
+    bank rejects it, the reason code (the payment is then reversed)."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="items")
+    billing_account = models.ForeignKey(
+        "customers.BillingAccount", on_delete=models.PROTECT, related_name="+"
+    )
+    mandate = models.ForeignKey(DirectDebitMandate, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    sequence_type = models.CharField(_("sequence"), max_length=4, default="RCUR")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=choices.CollectionStatus.choices,
+        default=choices.CollectionStatus.PENDING,
+    )
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="collection"
+    )
+    reject_reason = models.CharField(_("rejection reason"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "billing_account"], name="paymentrunitem_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="paymentrunitem_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class VoucherBatch(TimeStampedModel):
+    """A batch of prepaid vouchers (SUB-9) of one value and currency, valid in a
+    window. Its codes are shown once, as a CSV for printing, when the batch is
+    generated; only their hashes are kept."""
+
+    number = models.CharField(_("batch"), max_length=20, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    value = models.DecimalField(_("value"), **MONEY_FIELD)
+    currency = models.CharField(_("currency"), max_length=3)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    quantity = models.PositiveIntegerField(_("vouchers"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("voucher batch")
+        verbose_name_plural = _("voucher batches")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="voucherbatch_value_positive"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="voucherbatch_valid_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("billing:voucher_batch_detail", args=[self.pk])
+
+
+class Voucher(models.Model):
+    """One voucher of a batch: its serial (printed on the card) and the keyed hash of
+    its secret code (the code itself is never stored). Redeemed at most once — the
+    status moves from issued to redeemed under a row lock — as a top-up of a
+    prepaid subscription's balance."""
+
+    batch = models.ForeignKey(VoucherBatch, on_delete=models.PROTECT, related_name="vouchers")
+    serial = models.CharField(_("serial"), max_length=30, unique=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=choices.VoucherStatus.choices,
+        default=choices.VoucherStatus.ISSUED,
+    )
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["batch", "serial"]
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="redeemed", subscription__isnull=False, redeemed_at__isnull=False)
+                | ~Q(status="redeemed"),
+                name="voucher_redeemed_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.serial

@@ -18,4 +18,8 @@ urlpatterns = [
     ),
     path("invoices/", views.InvoiceListView.as_view(), name="invoice_list"),
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
+    # --- payments, ledger, manual transactions ---------------------------------------
+    # --- payment runs (SEPA direct debit) and mandates ---------------------------------
+    # --- vouchers ----------------------------------------------------------------------
+    # --- GL export and reports ---------------------------------------------------------
 ]

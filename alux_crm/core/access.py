@@ -194,6 +194,11 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "billing:run_action": roles(BILLING_RUN_OPERATORS.roles, BILLING_RUN_APPROVERS.roles),
     "billing:invoice_list": INVOICE_VIEWERS,
     "billing:invoice_detail": INVOICE_VIEWERS,
+    # --- billing: payments, ledger, manual transactions (pages) --------------------------
+    # --- billing: payment runs and mandates (pages) --------------------------------------
+    # --- billing: vouchers (pages) --------------------------------------------------------
+    # --- billing: GL export and reports (pages) -------------------------------------------
+    # --- billing: API ------------------------------------------------------------------------
     # --- products: catalogue API -----------------------------------------------------
     "api:product-list": CATALOGUE_VIEWERS,  # POST: needs PRICE_EDITORS (products/api.py)
     "api:product-detail": CATALOGUE_VIEWERS,  # PUT/PATCH: needs PRICE_EDITORS

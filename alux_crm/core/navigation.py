@@ -45,6 +45,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("Billing runs"), "billing:run_list", "calendar-check", _("Billing")),
     NavItem(_("Invoices"), "billing:invoice_list", "receipt", _("Billing")),
+    # --- billing: more pages (payments, payment runs, vouchers, reports) ---
     NavItem(_("Products"), "products:product_list", "box-seam", _("Catalogue")),
     NavItem(_("Promotions"), "products:promotion_list", "megaphone", _("Catalogue")),
     NavItem(_("Offer simulator"), "products:offer_simulator", "calculator", _("Catalogue")),
