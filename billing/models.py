@@ -658,7 +658,9 @@ class Voucher(models.Model):
         verbose_name_plural = _("vouchers")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="redeemed", subscription__isnull=False, redeemed_at__isnull=False)
+                condition=Q(
+                    status="redeemed", subscription__isnull=False, redeemed_at__isnull=False
+                )
                 | ~Q(status="redeemed"),
                 name="voucher_redeemed_has_target",
             )
