@@ -142,7 +142,12 @@ class InvoiceSeries(models.Model):
         return f"{self.code}-{self.year}: {self.next_number}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+@pghistory.track(
+    # A run drafts and posts hundreds of thousands of invoices: their creation and
+    # posting are on the invoice (run, number, dates) and the ledger, the PDF and
+    # e-mail on the outbox. What history adds is who disputed one and when.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange("disputed", "dispute_reason")),
+)
 class Invoice(TimeStampedModel):
     """An invoice of a paying billing account (BIL-2, BIL-8): drafted by a billing run
     (at most one per account and period — a unique constraint), numbered and put on

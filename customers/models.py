@@ -237,7 +237,13 @@ class Address(TimeStampedModel):
         return ", ".join(p for p in parts if p)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    # The ledger is the history of the balance: a cached-balance change is no event.
+    exclude=["balance"],
+)
 class BillingAccount(TimeStampedModel):
     """What invoices and payments attach to (CUS-4, BIL-8).
 

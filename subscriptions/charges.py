@@ -18,13 +18,15 @@ at the line like everything else.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from alux_crm.core.money import ZERO, round_money
 from products import choices as product_choices
-from products.pricing import AppliedDiscount, BasketItem, price_basket
+from products.models import Product
+from products.pricing import AppliedDiscount, BasketItem, load_catalogue, price_basket
 
 from .choices import RestingStatus
 
@@ -51,7 +53,7 @@ class ItemTerms:
             manual_discount_percent=item.manual_discount_percent,
             valid_from=item.valid_from,
             valid_to=item.valid_to,
-            promotions=tuple(item.promotions.all()),
+            promotions=tuple(_rows(item, "promotions")),
         )
 
 
@@ -129,19 +131,124 @@ def _overlap(a_start, a_end, b_start, b_end) -> tuple[date, date] | None:
     return (start, end) if start < end else None
 
 
+def _prefetched(obj, name: str):
+    """The rows of a relation when the caller prefetched them (a billing run), else
+    ``None``. Read straight from Django's prefetch cache: ``.all()`` would clone a
+    queryset per call, which a run of a million subscriptions notices."""
+    cached = getattr(obj, "_prefetched_objects_cache", {}).get(name)
+    if cached is None:
+        return None
+    return cached._result_cache if cached._result_cache is not None else cached
+
+
+def _rows(obj, name: str):
+    """The rows of a relation: prefetched ones, or a query."""
+    rows = _prefetched(obj, name)
+    return rows if rows is not None else getattr(obj, name).all()
+
+
 def _resting_spans(subscription, start: date, end: date) -> list[tuple[date, date]]:
     spans = []
-    for period in subscription.resting_periods.exclude(status=RestingStatus.CANCELLED):
+    for period in _rows(subscription, "resting_periods"):
+        if period.status == RestingStatus.CANCELLED:
+            continue
         span = _overlap(period.starts_on, period.ended_on or period.ends_on, start, end)
         if span:
             spans.append(span)
     return sorted(spans)
 
 
+@lru_cache(maxsize=8192)
 def month_of_contract(service_start: date, day: date) -> int:
     """The number of the contract month ``day`` falls in (1 = the first month)."""
     delta = relativedelta(day, service_start)
     return max(1, delta.years * 12 + delta.months + 1)
+
+
+class ChargePricer:
+    """Prices the items of many subscriptions for one billing period, as a billing
+    run does for a chunk of accounts: the catalogue is loaded once per currency and
+    country, and an item priced the same way as one before (same product, use,
+    quantity, discount, granted promotions, products owned, contract month and
+    tenure) reuses that price instead of pricing again. Without one,
+    ``period_charges`` prices on its own (a preview of one subscription)."""
+
+    def __init__(self, *, period_start: date, period_end: date):
+        self.period_start = period_start
+        self.period_end = period_end
+        self._products: dict | None = None
+        self._catalogues: dict = {}
+        self._quotes: dict = {}
+
+    @property
+    def products(self) -> dict[int, Product]:
+        """Every product by id, loaded once (items of the chunk point at these)."""
+        if self._products is None:
+            self._products = {p.pk: p for p in Product.objects.all()}
+        return self._products
+
+    def catalogue(self, currency: str, country: str):
+        """Every product's plans, prices and rates over the period, loaded once."""
+        key = (currency, country)
+        if key not in self._catalogues:
+            self._catalogues[key] = load_catalogue(
+                list(self.products.values()), currency, country, self.period_start, self.period_end
+            )
+        return self._catalogues[key]
+
+    def is_one_time(self, terms: "ItemTerms", currency: str, country: str) -> bool:
+        """Whether the item's plan is charged once (same rule as ``_is_one_time``)."""
+        plans = self.catalogue(currency, country).plans
+        plan = plans.get((terms.product.pk, terms.acquisition))
+        if plan is None:  # a device with a single plan for another use
+            plan = next((p for (pk, _use), p in plans.items() if pk == terms.product.pk), None)
+        return plan is not None and plan.charge == product_choices.Charge.ONE_TIME
+
+    def price(self, *, subscription, terms: "ItemTerms", on_date: date, owned, **kwargs):
+        """The first priced line of ``terms`` as ``price_basket`` prices it."""
+        customer = subscription.customer
+        key = (
+            terms.product.pk,
+            terms.acquisition,
+            terms.quantity,
+            terms.manual_discount_percent,
+            tuple(p.pk for p in terms.promotions),
+            tuple(sorted(p.pk for p in owned)),
+            subscription.currency,
+            customer.country,
+            on_date,
+            kwargs.get("first_month", 1),
+            _tenure_key(kwargs.get("tenure_start"), on_date),
+        )
+        if key not in self._quotes:
+            catalogue = self.catalogue(subscription.currency, customer.country)
+            self._quotes[key] = _price_one(
+                subscription, terms, on_date, owned, catalogue=catalogue, **kwargs
+            )
+        return self._quotes[key]
+
+
+@lru_cache(maxsize=8192)
+def _tenure_key(tenure_start: date | None, on_date: date) -> int | None:
+    if tenure_start is None:
+        return None
+    delta = relativedelta(on_date, tenure_start)
+    return delta.years * 12 + delta.months
+
+
+def _price_one(subscription, terms: "ItemTerms", on_date: date, owned, **kwargs):
+    quote = price_basket(
+        customer=subscription.customer,
+        items=[_basket_item(terms)],
+        on_date=on_date,
+        term_months=1,
+        currency=subscription.currency,
+        granted_promotions={terms.product.pk: list(terms.promotions)},
+        existing_products=owned,
+        check_sale=False,
+        **kwargs,
+    )
+    return quote.lines[0]
 
 
 def period_charges(
@@ -151,42 +258,47 @@ def period_charges(
     period_end: date,
     items: list[ItemTerms] | None = None,
     service_start: date | None = None,
+    pricer: ChargePricer | None = None,
 ) -> PeriodCharges:
     """The charges of ``subscription`` for ``[period_start, period_end)``: its items
     (or the planned ``items`` of a previewed change), from the day service started
     (``service_start``: activation, or the period start when previewing a
-    subscription not yet installed) to the day it ended."""
+    subscription not yet installed) to the day it ended. A billing run passes its
+    ``pricer`` and prefetches the items (with products and promotions) and resting
+    periods."""
     if items is None:
-        items = [ItemTerms.of_item(i) for i in subscription.items.prefetch_related("promotions")]
+        rows = _prefetched(subscription, "items")
+        if rows is None:
+            rows = subscription.items.select_related("product").prefetch_related("promotions")
+        items = [ItemTerms.of_item(i) for i in rows]
     service_start = service_start or subscription.activated_on or period_start
     service_end = subscription.ended_on + timedelta(days=1) if subscription.ended_on else None
     period_days = (period_end - period_start).days
     resting = _resting_spans(subscription, period_start, period_end)
     owned = [terms.product for terms in items if terms.valid_to is None]
     lines: list[ChargeLine] = []
+    country = subscription.customer.country
     for terms in items:
-        one_time = _is_one_time(terms)
+        if pricer is not None:
+            one_time = pricer.is_one_time(terms, subscription.currency, country)
+        else:
+            one_time = _is_one_time(terms)
         if one_time:
             if period_start <= terms.valid_from < period_end:
-                lines.append(_one_time_line(subscription, terms, owned))
+                lines.append(_one_time_line(subscription, terms, owned, pricer))
             continue
         span = _overlap(terms.valid_from, terms.valid_to, period_start, period_end)
         span = span and _overlap(*span, service_start, service_end)
         if not span:
             continue
-        quote = price_basket(
-            customer=subscription.customer,
-            items=[_basket_item(terms)],
-            on_date=period_start,
-            term_months=1,
-            currency=subscription.currency,
-            first_month=month_of_contract(subscription.activated_on or service_start, period_start),
-            tenure_start=subscription.activated_on or service_start,
-            granted_promotions={terms.product.pk: list(terms.promotions)},
-            existing_products=owned,
-            check_sale=False,
-        )
-        priced = quote.lines[0]
+        started = subscription.activated_on or service_start
+        how = {"first_month": month_of_contract(started, period_start), "tenure_start": started}
+        if pricer is not None:
+            priced = pricer.price(
+                subscription=subscription, terms=terms, on_date=period_start, owned=owned, **how
+            )
+        else:
+            priced = _price_one(subscription, terms, period_start, owned, **how)
         for start, end, is_resting in _split(span, resting):
             days = (end - start).days
             monthly = priced.net
@@ -229,18 +341,13 @@ def _basket_item(terms: ItemTerms) -> BasketItem:
     )
 
 
-def _one_time_line(subscription, terms: ItemTerms, owned) -> ChargeLine:
-    quote = price_basket(
-        customer=subscription.customer,
-        items=[_basket_item(terms)],
-        on_date=terms.valid_from,
-        term_months=1,
-        currency=subscription.currency,
-        granted_promotions={terms.product.pk: list(terms.promotions)},
-        existing_products=owned,
-        check_sale=False,
-    )
-    priced = quote.lines[0]
+def _one_time_line(subscription, terms: ItemTerms, owned, pricer=None) -> ChargeLine:
+    if pricer is not None:
+        priced = pricer.price(
+            subscription=subscription, terms=terms, on_date=terms.valid_from, owned=owned
+        )
+    else:
+        priced = _price_one(subscription, terms, terms.valid_from, owned)
     return ChargeLine(
         product=terms.product,
         kind="one_time",

@@ -57,7 +57,7 @@ def ledger_post(
         created_by=actor,
     )
     locked.balance = locked.balance + amount
-    locked.save(update_fields=["balance", "updated_at"])
+    locked.save(update_fields=["balance"])  # no history event: the ledger is its history
     account.balance = locked.balance
     return entry
 

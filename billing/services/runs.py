@@ -10,30 +10,46 @@ chunk that runs twice (a killed worker, a retry) creates nothing twice. Approval
 Billing & Finance posts the drafts: a gapless number each, one ledger entry each.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F, Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError, InvalidTransition
 from alux_crm.core.money import ZERO
 from customers.models import BillingAccount
-from subscriptions.charges import period_charges
+from subscriptions.charges import ChargePricer, period_charges
 from subscriptions.choices import SubscriptionStatus
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, SubscriptionItem
 
-from ..choices import RUN_TRANSITIONS, ChunkStatus, EntryKind, InvoiceStatus, LineKind, RunStatus
-from ..models import BillingRun, BillingRunChunk, BillingRunError, Invoice, InvoiceLine
+from ..choices import (
+    RUN_TRANSITIONS,
+    ChunkStatus,
+    EntryKind,
+    InvoiceKind,
+    InvoiceStatus,
+    LineKind,
+    RunStatus,
+)
+from ..models import (
+    BillingRun,
+    BillingRunChunk,
+    BillingRunError,
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+)
 from .ledger import ledger_post
-from .numbering import next_invoice_number
+from .numbering import next_invoice_number, next_invoice_numbers
 from .payments import allocate_open_payments
 
-POSTING_BATCH = 200  # invoices per posting transaction (the series row stays locked)
+POSTING_BATCH = 1000  # invoices per posting transaction (the series row stays locked)
 BILLED_STATUSES = [
     s for s in SubscriptionStatus.values if s != SubscriptionStatus.PENDING_INSTALLATION
 ]
@@ -111,33 +127,33 @@ def _dispatch_pending(run: BillingRun) -> None:
 
 
 def billing_run_chunk(*, chunk_id: int) -> None:
-    """Bill the accounts of one chunk (a Celery task calls this). Each account is its
-    own transaction; an account that fails is recorded and the others go on."""
+    """Bill the accounts of one chunk (a Celery task calls this). The chunk's data is
+    read in a few queries and priced in memory (``draft_invoices``); an account that
+    fails is recorded and the others go on; the drafts are written together."""
     chunk = BillingRunChunk.objects.select_related("run").get(pk=chunk_id)
     run = chunk.run
     if chunk.status == ChunkStatus.DONE or run.status != RunStatus.RUNNING:
         return
     BillingRunChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
-    accounts = paying_accounts(run).filter(
-        pk__gte=chunk.first_account_id, pk__lte=chunk.last_account_id
+    accounts = list(
+        paying_accounts(run).filter(pk__gte=chunk.first_account_id, pk__lte=chunk.last_account_id)
     )
-    done = failed = 0
-    for account in accounts.iterator(chunk_size=100):
-        try:
-            with transaction.atomic():
-                bill_account(run=run, account=account)
-                BillingRunError.objects.filter(run=run, billing_account=account).delete()
-            done += 1
-        except Exception as error:  # noqa: BLE001 - any failure of one account is recorded
-            BillingRunError.objects.update_or_create(
-                run=run,
-                billing_account=account,
-                defaults={"message": f"{type(error).__name__}: {error}"},
-            )
-            failed += 1
+    drafts, errors = draft_invoices(run=run, accounts=accounts)
+    _saved, refused = _save_drafts(drafts)
+    errors |= refused
     with transaction.atomic():
+        run.errors.filter(billing_account__in=accounts).exclude(
+            billing_account__in=list(errors)
+        ).delete()
+        for account_id, message in errors.items():
+            BillingRunError.objects.update_or_create(
+                run=run, billing_account_id=account_id, defaults={"message": message}
+            )
         BillingRunChunk.objects.filter(pk=chunk.pk).update(
-            status=ChunkStatus.DONE, finished_at=timezone.now(), billed=done, failed=failed
+            status=ChunkStatus.DONE,
+            finished_at=timezone.now(),
+            billed=len(accounts) - len(errors),
+            failed=len(errors),
         )
         _count(run.pk)
     _finish(run.pk)
@@ -189,84 +205,231 @@ def billing_run_resume(*, run: BillingRun, actor=None) -> BillingRun:
 def rolled_up_account_ids(account_id: int) -> list[int]:
     """The paying account and every account below it that is not paying itself (their
     charges are billed to it, BIL-8), through a recursive query of any depth."""
+    return rolled_up_accounts([account_id])[account_id]
+
+
+def rolled_up_accounts(account_ids: list[int]) -> dict[int, list[int]]:
+    """``rolled_up_account_ids`` of many paying accounts in one recursive query."""
+    rolled: dict[int, list[int]] = {pk: [] for pk in account_ids}
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH RECURSIVE rolled(id) AS (
-                SELECT id FROM customers_billingaccount WHERE id = %s
+            WITH RECURSIVE rolled(root, id) AS (
+                SELECT id, id FROM customers_billingaccount WHERE id = ANY(%s)
                 UNION ALL
-                SELECT child.id FROM customers_billingaccount child
+                SELECT rolled.root, child.id FROM customers_billingaccount child
                 JOIN rolled ON child.parent_id = rolled.id
                 WHERE NOT child.is_paying
             )
-            SELECT id FROM rolled
+            SELECT root, id FROM rolled
             """,
-            [account_id],
+            [list(account_ids)],
         )
-        return [row[0] for row in cursor.fetchall()]
+        for root, pk in cursor.fetchall():
+            rolled[root].append(pk)
+    return rolled
 
 
 def bill_account(*, run: BillingRun, account: BillingAccount) -> Invoice | None:
     """Draft the invoice of one paying account for the run's period (nothing when it
     already has one, or has nothing to charge)."""
-    if Invoice.objects.filter(
-        billing_account=account, period_start=run.period_start, kind="cycle"
-    ).exists():
-        return None
-    subscriptions = Subscription.objects.filter(
-        billing_account_id__in=rolled_up_account_ids(account.pk),
-        status__in=BILLED_STATUSES,
-        activated_on__lt=run.period_end,
-    ).exclude(ended_on__lt=run.period_start)
-    lines = []
-    for subscription in subscriptions.select_related("customer", "billing_account"):
-        charges = period_charges(
-            subscription=subscription, period_start=run.period_start, period_end=run.period_end
+    drafts, _none = draft_invoices(run=run, accounts=[account], raise_errors=True)
+    saved, errors = _save_drafts(drafts)
+    if errors:
+        raise DomainError(errors[account.pk])
+    return saved[0] if saved else None
+
+
+@dataclass
+class DraftInvoice:
+    """An invoice computed in memory, with its lines, before it is written."""
+
+    invoice: Invoice
+    lines: list[InvoiceLine]
+
+    def owned_lines(self) -> list[InvoiceLine]:
+        """The lines, pointing at the invoice once it has its id."""
+        for line in self.lines:
+            line.invoice_id = self.invoice.pk
+        return self.lines
+
+
+def _subscriptions_of(run: BillingRun, account_ids: list[int], products: dict) -> dict[int, list]:
+    """The billed subscriptions of the accounts, with what pricing reads prefetched
+    (the items point at the ``products`` already loaded, not at copies of them)."""
+    items = SubscriptionItem.objects.prefetch_related("promotions")
+    subscriptions = (
+        Subscription.objects.filter(
+            billing_account_id__in=account_ids,
+            status__in=BILLED_STATUSES,
+            activated_on__lt=run.period_end,
         )
-        lines += [(subscription, line) for line in charges.lines]
+        .exclude(ended_on__lt=run.period_start)
+        .select_related("customer")
+        .prefetch_related(Prefetch("items", queryset=items), "resting_periods")
+        .order_by("pk")
+    )
+    by_account: dict[int, list] = {}
+    cache_product = SubscriptionItem.product.field.set_cached_value
+    for subscription in subscriptions:
+        for item in subscription.items.all():
+            if item.product_id in products:
+                cache_product(item, products[item.product_id])
+        by_account.setdefault(subscription.billing_account_id, []).append(subscription)
+    return by_account
+
+
+def draft_invoices(
+    *, run: BillingRun, accounts: list[BillingAccount], raise_errors: bool = False
+) -> tuple[list[DraftInvoice], dict[int, str]]:
+    """The draft invoices of paying ``accounts`` for the run's period, computed in
+    memory: the accounts below each one (BIL-8), their subscriptions with items,
+    promotions and resting periods, and the last posted totals are read in a few
+    queries, and every charge is priced by one ``ChargePricer`` (the catalogue
+    loaded once). Accounts already invoiced for the period, or with nothing to
+    charge, get nothing. Returns the drafts and, per failed account, why."""
+    ids = [a.pk for a in accounts]
+    invoiced = set(
+        Invoice.objects.filter(
+            billing_account_id__in=ids, period_start=run.period_start, kind=InvoiceKind.CYCLE
+        ).values_list("billing_account_id", flat=True)
+    )
+    accounts = [a for a in accounts if a.pk not in invoiced]
+    if not accounts:
+        return [], {}
+    rolled = rolled_up_accounts([a.pk for a in accounts])
+    pricer = ChargePricer(period_start=run.period_start, period_end=run.period_end)
+    subscriptions = _subscriptions_of(
+        run, [pk for pks in rolled.values() for pk in pks], pricer.products
+    )
+    previous = dict(
+        Invoice.objects.filter(billing_account_id__in=list(rolled), status=InvoiceStatus.POSTED)
+        .order_by("billing_account_id", "-period_start")
+        .distinct("billing_account_id")
+        .values_list("billing_account_id", "total")
+    )
+    names: dict[int, str] = {}
+    drafts: list[DraftInvoice] = []
+    errors: dict[int, str] = {}
+    for account in accounts:
+        try:
+            draft = _draft(run, account, rolled[account.pk], subscriptions, previous, pricer, names)
+        except Exception as error:  # any failure of one account is recorded
+            if raise_errors:
+                raise
+            errors[account.pk] = f"{type(error).__name__}: {error}"
+            continue
+        if draft is not None:
+            drafts.append(draft)
+    return drafts, errors
+
+
+def _product_name(product, names: dict[int, str]) -> str:
+    """A product's name in the current language, looked up once per chunk."""
+    if product.pk not in names:
+        names[product.pk] = product.name
+    return names[product.pk]
+
+
+def _draft(
+    run, account, account_ids, subscriptions, previous, pricer, names
+) -> DraftInvoice | None:
+    lines = []
+    for account_id in account_ids:
+        for subscription in subscriptions.get(account_id, []):
+            charges = period_charges(
+                subscription=subscription,
+                period_start=run.period_start,
+                period_end=run.period_end,
+                pricer=pricer,
+            )
+            lines += [(subscription, line) for line in charges.lines]
     if not lines:
         return None
-    previous = (
-        Invoice.objects.filter(billing_account=account, status=InvoiceStatus.POSTED)
-        .order_by("-period_start")
-        .values_list("total", flat=True)
-        .first()
-    )
+    last_total = previous.get(account.pk)
     invoice = Invoice(
-        billing_account=account,
-        run=run,
+        billing_account_id=account.pk,
+        run_id=run.pk,
         period_start=run.period_start,
         period_end=run.period_end,
         currency=account.currency,
-        previous_total=previous,
-        is_first=previous is None,
+        previous_total=last_total,
+        is_first=last_total is None,
     )
-    rows = [_line(invoice, subscription, line) for subscription, line in lines]
+    rows = [_line(subscription, line, names) for subscription, line in lines]
     invoice.net = sum((r.net for r in rows), ZERO)
     invoice.tax = sum((r.tax for r in rows), ZERO)
     invoice.total = invoice.net + invoice.tax
+    return DraftInvoice(invoice, rows)
+
+
+def _save_drafts(drafts: list[DraftInvoice]) -> tuple[list[Invoice], dict[int, str]]:
+    """Write the drafts in one transaction. When that fails (another worker billed
+    one of the accounts meanwhile and the unique constraint refuses it, or a row is
+    refused), write them one by one: those billed meanwhile are skipped, a refused
+    one is returned as an error of its account."""
+    if not drafts:
+        return [], {}
     try:
         with transaction.atomic():
-            invoice.save()
-    except IntegrityError:  # billed meanwhile by a duplicate task
-        return None
-    InvoiceLine.objects.bulk_create(rows)
-    return invoice
+            Invoice.objects.bulk_create([d.invoice for d in drafts])
+            _copy_lines([line for d in drafts for line in d.owned_lines()])
+        return [d.invoice for d in drafts], {}
+    except DatabaseError:
+        for draft in drafts:
+            draft.invoice.pk = None
+    saved, errors = [], {}
+    for draft in drafts:
+        try:
+            with transaction.atomic():
+                draft.invoice.save()
+                InvoiceLine.objects.bulk_create(draft.owned_lines())
+            saved.append(draft.invoice)
+        except IntegrityError as error:
+            if not Invoice.objects.filter(
+                billing_account=draft.invoice.billing_account_id,
+                period_start=draft.invoice.period_start,
+                kind=InvoiceKind.CYCLE,
+            ).exists():
+                errors[draft.invoice.billing_account_id] = f"{type(error).__name__}: {error}"
+        except DatabaseError as error:
+            errors[draft.invoice.billing_account_id] = f"{type(error).__name__}: {error}"
+    return saved, errors
 
 
-def _line(invoice: Invoice, subscription, line) -> InvoiceLine:
+LINE_COLUMNS = [
+    f
+    for f in InvoiceLine._meta.concrete_fields
+    if not f.primary_key  # the id comes from its sequence
+]
+
+
+def _copy_lines(lines: list[InvoiceLine]) -> None:
+    """Insert invoice lines with PostgreSQL COPY (a run writes millions; the
+    database's constraints and triggers still check every row)."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in LINE_COLUMNS)
+    json_at = [f.attname for f in LINE_COLUMNS].index("discounts")
+    sql = f"COPY {InvoiceLine._meta.db_table} ({columns}) FROM STDIN"
+    attnames = [f.attname for f in LINE_COLUMNS]
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for line in lines:
+            row = [getattr(line, name) for name in attnames]
+            row[json_at] = json.dumps(row[json_at])
+            copy.write_row(row)
+
+
+def _line(subscription, line, names: dict[int, str]) -> InvoiceLine:
     kind = {
         "recurring": LineKind.RECURRING,
         "resting": LineKind.RESTING,
         "one_time": LineKind.ONE_TIME,
     }[line.kind]
     return InvoiceLine(
-        invoice=invoice,
-        subscription=subscription,
+        subscription_id=subscription.pk,
         source_account_id=subscription.billing_account_id,
-        product=line.product,
+        product_id=line.product.pk,
         kind=kind,
-        description=f"{line.product.name} ({subscription.number})"[:200],
+        description=f"{_product_name(line.product, names)} ({subscription.number})"[:200],
         starts_on=line.starts_on,
         ends_on=line.ends_on,
         days=line.days,
@@ -333,13 +496,12 @@ def billing_run_post(*, run_id: int, today: date | None = None) -> BillingRun:
             batch = list(
                 Invoice.objects.select_for_update(skip_locked=True)
                 .filter(run_id=run_id, status=InvoiceStatus.DRAFT)
-                .select_related("billing_account")
+                .only("pk", "series", "billing_account_id", "total", "currency")
                 .order_by("pk")[:POSTING_BATCH]
             )
             if not batch:
                 break
-            for invoice in batch:
-                invoice_post(invoice=invoice, issued_on=today, due_on=due)
+            post_invoices(invoices=batch, issued_on=today, due_on=due)
             _render_after_commit([invoice.pk for invoice in batch])
             BillingRun.objects.filter(pk=run_id).update(
                 invoices_posted=F("invoices_posted") + len(batch)
@@ -360,6 +522,77 @@ def _render_after_commit(invoice_ids: list[int]) -> None:
     from ..tasks import render_invoice_pdfs
 
     transaction.on_commit(lambda: render_invoice_pdfs.delay(invoice_ids))
+
+
+def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date) -> None:
+    """Post a batch of draft invoices inside the caller's transaction, as
+    ``invoice_post`` does one, in a few statements: consecutive numbers per series
+    (one row lock), the invoices updated together, one ledger entry each, the
+    accounts' cached balances raised under their row locks (taken in id order), and
+    the payments already on accounts in credit allocated to the new invoices."""
+    if not invoices:
+        return
+    numbers: dict[int, str] = {}
+    by_series: dict[str, list[Invoice]] = {}
+    for invoice in invoices:
+        by_series.setdefault(invoice.series, []).append(invoice)
+    for series, group in sorted(by_series.items()):
+        taken = next_invoice_numbers(series=series, year=issued_on.year, count=len(group))
+        numbers.update(zip([i.pk for i in group], taken, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE billing_invoice AS invoice
+            SET number = posted.number, status = %s, issued_on = %s, due_on = %s,
+                updated_at = now()
+            FROM unnest(%s::bigint[], %s::varchar[]) AS posted(id, number)
+            WHERE invoice.id = posted.id AND invoice.status = %s
+            """,
+            [
+                InvoiceStatus.POSTED,
+                issued_on,
+                due_on,
+                list(numbers),
+                list(numbers.values()),
+                InvoiceStatus.DRAFT,
+            ],
+        )
+        if cursor.rowcount != len(invoices):
+            raise DomainError(_("Only a draft invoice is posted."))
+    owed: dict[int, object] = {}
+    for invoice in invoices:
+        owed[invoice.billing_account_id] = owed.get(invoice.billing_account_id, ZERO) + (
+            invoice.total
+        )
+    locked = BillingAccount.objects.select_for_update().filter(pk__in=sorted(owed)).order_by("pk")
+    in_credit = [pk for pk, balance in locked.values_list("pk", "balance") if balance < 0]
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                billing_account_id=invoice.billing_account_id,
+                kind=EntryKind.INVOICE,
+                amount=invoice.total,
+                currency=invoice.currency,
+                booked_on=issued_on,
+                idempotency_key=f"invoice-{invoice.pk}",
+                invoice_id=invoice.pk,
+                description=numbers[invoice.pk],
+            )
+            for invoice in invoices
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE customers_billingaccount AS account
+            SET balance = account.balance + owed.amount
+            FROM unnest(%s::bigint[], %s::numeric[]) AS owed(id, amount)
+            WHERE account.id = owed.id
+            """,
+            [list(owed), list(owed.values())],
+        )
+    for account in BillingAccount.objects.filter(pk__in=in_credit):
+        allocate_open_payments(account=account)
 
 
 def invoice_post(*, invoice: Invoice, issued_on: date, due_on: date, actor=None) -> Invoice:

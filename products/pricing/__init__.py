@@ -40,7 +40,7 @@ from alux_crm.core.selectors import operator_settings
 from .. import choices
 from ..eligibility import Buyer, Sale
 from ..models import PricePlan, Product, Promotion
-from .catalogue import _basket_contents, _Catalogue, _check_basket, _load_catalogue
+from .catalogue import _basket_contents, _Catalogue, _check_basket, load_catalogue
 from .discounts import (
     _allocate_credits,
     _choose_promotions,
@@ -71,6 +71,7 @@ __all__ = [
     "PricedLine",
     "Quote",
     "RejectedPromotion",
+    "load_catalogue",
     "price_basket",
     "promotion_why",
 ]
@@ -93,6 +94,7 @@ def price_basket(
     first_month: int = 1,
     granted_promotions: dict[int, list[Promotion]] | None = None,
     check_sale: bool = True,
+    catalogue: _Catalogue | None = None,
 ) -> Quote:
     """Price ``items`` for ``customer`` (or a ``buyer`` of a segment) sold on
     ``on_date`` through ``channel``, for every month of the contract term.
@@ -109,8 +111,11 @@ def price_basket(
     applying even after they stopped being sold. ``check_sale=False`` prices what was
     already sold: a product since taken off sale, an aired event or a rule added
     later do not stop the bill.
+
+    ``catalogue`` is one loaded beforehand with ``load_catalogue`` for the buyer's
+    currency and country over the dates priced (a billing run prices a whole chunk
+    of accounts against one); by default the rows the basket needs are loaded.
     """
-    settings_row = operator_settings()
     on_date = on_date or timezone.localdate()
     term_months = DEFAULT_TERM_MONTHS if term_months is None else term_months
     if not 1 <= term_months <= MAX_TERM_MONTHS:
@@ -119,11 +124,12 @@ def price_basket(
         )
     if buyer is None:
         buyer = Buyer.of_customer(customer) if customer is not None else Buyer.of_segment()
-    currency = currency or settings_row.currency
+    currency = currency or operator_settings().currency
     tenure_start = tenure_start or on_date
     month_starts = [on_date + relativedelta(months=m) for m in range(term_months)]
     products = [i.product for i in items]
-    catalogue = _load_catalogue(products, currency, buyer.country, month_starts[-1], on_date)
+    if catalogue is None:
+        catalogue = load_catalogue(products, currency, buyer.country, on_date, month_starts[-1])
     # Bundle components' rules and categories count as part of the basket.
     contents = _basket_contents(items, catalogue)
     _check_basket(items, catalogue, existing_products or [], on_date, timezone.now(), check_sale)

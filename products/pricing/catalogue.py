@@ -64,9 +64,13 @@ class _Catalogue:
         return None
 
 
-def _load_catalogue(
-    products: list[Product], currency: str, country: str, last_day: date, first_day: date
+def load_catalogue(
+    products: list[Product], currency: str, country: str, first_day: date, last_day: date
 ) -> _Catalogue:
+    """The catalogue rows pricing ``products`` (plans, prices in ``currency``, VAT
+    rates of ``country``, bundle components, rules) needs between ``first_day`` and
+    ``last_day``, with the promotions selling on ``first_day`` and the active
+    maturity rewards: a handful of queries, whatever the number of products."""
     product_ids = {p.pk for p in products}
     components = defaultdict(list)
     for comp in BundleComponent.objects.filter(bundle_id__in=product_ids).select_related(

@@ -11,6 +11,7 @@ from alux_crm.core.errors import DomainError, InvalidTransition
 from billing import services
 from billing.choices import RunStatus
 from billing.models import BillingRunChunk, Invoice, InvoiceLine, LedgerEntry
+from customers.models import BillingAccount
 from customers import services as customer_services
 from products.pricing import BasketItem
 from subscriptions import services as sub_services
@@ -222,3 +223,41 @@ def test_posting_renders_the_pdfs_and_emails_them(
     # Rendering again does nothing.
     services.invoice_pdf_render(invoice_id=invoices[0].pk)
     assert len(mail.outbox) == len(emailed)
+
+
+def test_credit_on_an_account_settles_its_new_invoice_at_posting(
+    world, django_capture_on_commit_callbacks, make_user
+):
+    person = world["person"]
+    services.payment_record(
+        account=person, amount=D("50.00"), method="cash", idempotency_key="advance"
+    )
+    run = run_to_draft(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.billing_run_approve(run=run, actor=make_user("Billing & Finance"))
+    invoice = run.invoices.get(billing_account=person)
+    assert services.invoice_open_amount(invoice) == D("0.00")
+    person.refresh_from_db()
+    assert person.balance == invoice.total - D("50.00")
+    assert services.ledger_reconcile() == []
+
+
+def test_a_chunk_reads_its_accounts_in_a_fixed_number_of_queries(
+    cat, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def chunk_queries(accounts: int) -> int:  # the accounts of earlier calls stay
+        for _ in range(accounts - BillingAccount.objects.count()):
+            active(cat, SF.account(), [BasketItem(cat.tv), BasketItem(cat.broadband)])
+        run = services.billing_run_create(bill_cycle_day=1, period_start=DEC)
+        services.billing_run_start(run=run)
+        chunk = run.chunks.get()
+        with CaptureQueriesContext(connection) as captured:
+            services.billing_run_chunk(chunk_id=chunk.pk)
+        assert run.invoices.count() == accounts
+        services.billing_run_discard(run=run)
+        return len(captured)
+
+    assert chunk_queries(2) == chunk_queries(8)
