@@ -5,7 +5,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from alux_crm.core.money import HUNDRED, ZERO, round_money
 from alux_crm.core.selectors import is_partner_user
@@ -99,21 +110,38 @@ def run_review(*, run: BillingRun, outlier_limit: int = 200) -> RunReview:
     before = previous_run(run)
     sums = run.invoices.aggregate(net=Sum("net"), tax=Sum("tax"), total=Sum("total"), n=Count("id"))
     limit = Decimal(settings.BILLING_OUTLIER_PERCENT)
+    moved = Q(previous_total__gt=0) & Q(
+        moved_percent__gt=limit
+    )  # against the account's previous invoice
+    flagged = (
+        run.invoices.annotate(
+            moved_percent=Case(
+                When(
+                    previous_total__gt=0,
+                    then=Func(F("total") - F("previous_total"), function="ABS")
+                    * HUNDRED
+                    / F("previous_total"),
+                ),
+                default=Value(ZERO),
+                output_field=DecimalField(),
+            )
+        )
+        .filter(Q(total__lte=0) | Q(is_first=True) | moved)
+        .select_related("billing_account__customer")
+        .order_by("-total", "pk")
+    )
     outliers = []
-    for invoice in run.invoices.select_related("billing_account__customer").order_by("-total"):
+    for invoice in flagged[:outlier_limit]:
         reasons = []
         if invoice.total <= 0:
             reasons.append("zero or negative")
         if invoice.is_first:
             reasons.append("first invoice")
-        elif invoice.previous_total:
-            moved = abs(invoice.total - invoice.previous_total) * HUNDRED / invoice.previous_total
-            if moved > limit:
-                reasons.append(f"moved {round_money(moved)} % against {invoice.previous_total}")
-        if reasons:
-            outliers.append(Outlier(invoice, reasons))
-        if len(outliers) >= outlier_limit:
-            break
+        elif invoice.previous_total and invoice.moved_percent > limit:
+            reasons.append(
+                f"moved {round_money(invoice.moved_percent)} % against {invoice.previous_total}"
+            )
+        outliers.append(Outlier(invoice, reasons))
     return RunReview(
         run=run,
         previous=before,
