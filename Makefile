@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= alux_crm.settings.base
 
-.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers shell worker clean-venv
+.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers bench-billing shell worker clean-venv
 
 $(STAMP): requirements/lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,8 +66,13 @@ bench: bootstrap
 bench-customers: bootstrap
 	$(PY) bench/customers.py
 
+# A billing run at a million subscriptions, real Celery workers (BENCH_SUBSCRIPTIONS,
+# BENCH_WORKERS to change).
+bench-billing: bootstrap
+	$(PY) bench/billing.py
+
 shell: bootstrap
 	$(PY) manage.py shell
 
 worker: bootstrap
-	$(VENV)/bin/celery -A alux_crm worker -l info
+	$(VENV)/bin/celery -A alux_crm worker -l info -Q $${CELERY_QUEUE:-alux},$${CELERY_QUEUE:-alux}-documents

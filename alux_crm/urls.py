@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from alux_crm.core import api as core_api
 from alux_crm.core import views as core_views
 from alux_crm.core.health import healthz
+from billing import api as billing_api
 from customers import api as customers_api
 from products import api as products_api
 from subscriptions import api as subscriptions_api
@@ -24,9 +25,14 @@ router.register("products", products_api.ProductViewSet, basename="product")
 router.register("price-plans", products_api.PricePlanViewSet, basename="price-plan")
 router.register("promotions", products_api.PromotionViewSet, basename="promotion")
 router.register("subscriptions", subscriptions_api.SubscriptionViewSet, basename="subscription")
+router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
+router.register("payments", billing_api.PaymentViewSet, basename="payment")
+router.register("billing-runs", billing_api.BillingRunViewSet, basename="billing-run")
+router.register("credit-notes", billing_api.CreditNoteViewSet, basename="credit-note")
 api_urls = [
     *router.urls,
     path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),
+    path("vouchers/redeem", billing_api.VoucherRedeemView.as_view(), name="voucher-redeem"),
 ]
 
 auth_urls = [

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import choices
-from .models import BillingRun, Invoice
+from .models import BillingRun, Invoice, ManualTransaction, Payment
 
 
 class RunFilter(django_filters.FilterSet):
@@ -51,3 +51,71 @@ class InvoiceFilter(django_filters.FilterSet):
                 | Q(billing_account__customer__display_name__icontains=word)
             )
         return queryset
+
+
+# --- payments, ledger, manual transactions ---------------------------------------------
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+def _by_account_number(queryset, name, value):
+    """Rows of the billing account typed (``BA-000045``, ``ba 45``) or containing it."""
+    from .forms import account_number_form
+
+    wanted = account_number_form(value)
+    return queryset.filter(
+        Q(billing_account__number=wanted) | Q(billing_account__number__icontains=value.strip())
+    )
+
+
+class PaymentFilter(django_filters.FilterSet):
+    """Payments by the day received (from, until), method, status and account."""
+
+    received_from = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("Received from"), widget=_date_input()
+    )
+    received_until = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("Received until"), widget=_date_input()
+    )
+    method = django_filters.ChoiceFilter(
+        choices=choices.PaymentMethod.choices, label=_("Method"), empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=choices.PaymentStatus.choices, label=_("Status"), empty_label=_("Any")
+    )
+    account = django_filters.CharFilter(
+        label=_("Billing account"),
+        method="search_account",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "BA-000045"}),
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["received_from", "received_until", "method", "status", "account"]
+
+    def search_account(self, queryset, name, value):
+        return _by_account_number(queryset, name, value)
+
+
+class TransactionFilter(django_filters.FilterSet):
+    """Manual transactions by status (``pending``: the approval queue), kind and
+    account."""
+
+    status = django_filters.ChoiceFilter(
+        choices=choices.TransactionStatus.choices, label=_("Status"), empty_label=_("Any")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=choices.TransactionKind.choices, label=_("Kind"), empty_label=_("Any")
+    )
+    account = django_filters.CharFilter(
+        label=_("Billing account"),
+        method="search_account",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "BA-000045"}),
+    )
+
+    class Meta:
+        model = ManualTransaction
+        fields = ["status", "kind", "account"]
+
+    def search_account(self, queryset, name, value):
+        return _by_account_number(queryset, name, value)

@@ -216,6 +216,7 @@ class Invoice(TimeStampedModel):
             models.Index(
                 fields=["billing_account", "-period_start"], name="invoice_account_period"
             ),
+            models.Index(fields=["issued_on"], name="invoice_issued_on"),  # revenue by month
         ]
         triggers = [
             pgtrigger.Protect(
@@ -353,7 +354,10 @@ class LedgerEntry(models.Model):
         ordering = ["billing_account", "id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        indexes = [models.Index(fields=["billing_account", "booked_on"], name="ledger_account_day")]
+        indexes = [
+            models.Index(fields=["billing_account", "booked_on"], name="ledger_account_day"),
+            models.Index(fields=["booked_on"], name="ledger_day"),  # the GL journal of a period
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="ledgerentry_append_only", operation=pgtrigger.Update | pgtrigger.Delete

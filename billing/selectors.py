@@ -192,3 +192,261 @@ def invoice_get(*, user, pk: int) -> Invoice:
     return get_object_or_404(
         invoice_list(user=user).prefetch_related(Prefetch("lines", queryset=lines)), pk=pk
     )
+
+
+# --- payments, ledger, manual transactions (pages) -------------------------------------
+STATEMENT_PAGE_SIZE = 50
+CUSTOMER_TAB_LIMIT = 50  # newest invoices / payments shown on a customer-360 tab
+
+
+def _scoped(qs: QuerySet, user, path: str = "billing_account__customer__partner_id"):
+    """``qs`` limited to a partner user's customers (staff: unchanged)."""
+    if is_partner_user(user):
+        return qs.filter(**{path: user.partner_id}) if user.partner_id else qs.none()
+    return qs
+
+
+def _sum_per_invoice(queryset):
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        Subquery(queryset.values("invoice").annotate(s=Sum("amount")).values("s")[:1]),
+        ZERO,
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def with_open_amount(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Invoices annotated with ``paid`` (payments, credit notes and write-offs that
+    settle them, as ``billing.services.payments.open_invoices`` counts) and
+    ``open_amount`` (what is left to pay; only meaningful on posted invoices)."""
+    from django.db.models import OuterRef
+
+    from .choices import SETTLING_KINDS, TransactionStatus
+    from .models import ManualTransaction, PaymentAllocation
+
+    payments = PaymentAllocation.objects.filter(invoice=OuterRef("pk"), is_reversed=False)
+    settled = ManualTransaction.objects.filter(
+        invoice=OuterRef("pk"), status=TransactionStatus.POSTED, kind__in=SETTLING_KINDS
+    )
+    return qs.annotate(paid=_sum_per_invoice(payments) + _sum_per_invoice(settled)).annotate(
+        open_amount=F("total") - F("paid")
+    )
+
+
+def payment_list(*, user) -> QuerySet:
+    """Payments the user may see (a partner: its customers' only), newest first."""
+    from .models import Payment
+
+    qs = Payment.objects.select_related("billing_account__customer", "recorded_by")
+    return _scoped(qs, user)
+
+
+def payment_get(*, user, pk: int):
+    """A payment the user may see with its allocations (and their invoices) and its
+    ledger entries, or 404 (another partner's payment is a 404)."""
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    from .models import LedgerEntry, PaymentAllocation
+
+    return get_object_or_404(
+        payment_list(user=user).prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=PaymentAllocation.objects.select_related("invoice").order_by("id"),
+            ),
+            Prefetch(
+                "ledger_entries",
+                queryset=LedgerEntry.objects.select_related("created_by").order_by("id"),
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def transaction_list(*, user) -> QuerySet:
+    """Manual transactions the user may see (a partner: its customers' only)."""
+    from .models import ManualTransaction
+
+    qs = ManualTransaction.objects.select_related(
+        "billing_account__customer", "invoice", "requested_by", "approved_by"
+    )
+    return _scoped(qs, user)
+
+
+def transaction_get(*, user, pk: int):
+    """A manual transaction the user may see, with the invoice lines it credits and
+    its ledger entry, or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        transaction_list(user=user).prefetch_related("invoice_lines", "ledger_entries"), pk=pk
+    )
+
+
+def invoice_for_transaction(*, user, pk) -> Invoice | None:
+    """A posted invoice the user may see, with its lines, to start a credit note
+    from; None when ``pk`` names none."""
+    if not str(pk or "").isdigit():
+        return None
+    return (
+        invoice_list(user=user)
+        .filter(status=InvoiceStatus.POSTED, pk=int(pk))
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+@dataclass
+class InvoiceMoney:
+    """What settled an invoice: its open amount, the payments allocated to it and the
+    manual transactions (credit notes, write-offs...) naming it."""
+
+    open_amount: Decimal
+    allocations: list
+    transactions: list
+
+
+def invoice_money(*, invoice: Invoice) -> InvoiceMoney:
+    """The settlement of one invoice (three queries) for its page."""
+    from .models import ManualTransaction, PaymentAllocation
+
+    row = with_open_amount(Invoice.objects.filter(pk=invoice.pk)).values("open_amount").first()
+    open_amount = row["open_amount"] if row and invoice.status == InvoiceStatus.POSTED else ZERO
+    allocations = list(
+        PaymentAllocation.objects.filter(invoice=invoice).select_related("payment").order_by("id")
+    )
+    transactions = list(
+        ManualTransaction.objects.filter(invoice=invoice).order_by("-created_at", "-id")
+    )
+    return InvoiceMoney(max(open_amount, ZERO), allocations, transactions)
+
+
+@dataclass
+class AccountStatement:
+    """The ledger of a billing account: a page of entries (newest first) each with the
+    running balance after it, the open invoices with what is left on each, and the
+    cached balance against the sum of the entries (they differ only on a fault)."""
+
+    page: object
+    open_invoices: list
+    open_total: Decimal
+    cached_balance: Decimal
+    ledger_balance: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return self.cached_balance == self.ledger_balance
+
+
+def account_statement(*, account, page_number=None) -> AccountStatement:
+    """The statement of ``account`` (a bounded number of queries whatever its
+    length): the running balance is a window sum in booking order."""
+    from django.core.paginator import Paginator
+    from django.db.models import Window
+
+    from .models import LedgerEntry
+    from .services.payments import open_invoices
+
+    entries = (
+        LedgerEntry.objects.filter(billing_account=account)
+        .select_related("invoice", "payment", "transaction")
+        .annotate(
+            running_balance=Window(Sum("amount"), order_by=[F("booked_on").asc(), F("id").asc()])
+        )
+        .order_by("-booked_on", "-id")
+    )
+    page = Paginator(entries, STATEMENT_PAGE_SIZE).get_page(page_number)
+    invoices = list(open_invoices(account))
+    for invoice in invoices:
+        invoice.open_amount = invoice.total - invoice.paid
+    total = LedgerEntry.objects.filter(billing_account=account).aggregate(s=Sum("amount"))["s"]
+    return AccountStatement(
+        page=page,
+        open_invoices=invoices,
+        open_total=sum((i.open_amount for i in invoices), ZERO),
+        cached_balance=account.balance,
+        ledger_balance=total or ZERO,
+    )
+
+
+def customer_invoices(*, user, customer, limit: int = CUSTOMER_TAB_LIMIT) -> list[Invoice]:
+    """The newest invoices of the customer's billing accounts, with open amounts."""
+    qs = invoice_list(user=user).filter(billing_account__customer=customer)
+    return list(with_open_amount(qs).order_by("-period_start", "-id")[:limit])
+
+
+def customer_payments(*, user, customer, limit: int = CUSTOMER_TAB_LIMIT) -> list:
+    """The newest payments of the customer's billing accounts."""
+    return list(
+        payment_list(user=user)
+        .filter(billing_account__customer=customer)
+        .order_by("-received_on", "-id")[:limit]
+    )
+
+
+@dataclass
+class AccountBalance:
+    """One billing account of a customer on its Balance tab."""
+
+    account: object
+    overdue: Decimal
+    overdue_invoices: int
+    last_payment: object | None
+
+
+def customer_balances(*, customer, today=None) -> list[AccountBalance]:
+    """Per billing account of the customer: balance, what is overdue (open on posted
+    invoices past their due date) and the last payment received. Three queries."""
+    from django.utils import timezone
+
+    from .choices import PaymentStatus
+    from .models import Payment
+
+    today = today or timezone.localdate()
+    accounts = list(customer.billing_accounts.order_by("number"))
+    ids = [a.pk for a in accounts]
+    overdue: dict[int, Decimal] = {}
+    counts: dict[int, int] = {}
+    rows = with_open_amount(
+        Invoice.objects.filter(
+            billing_account_id__in=ids, status=InvoiceStatus.POSTED, due_on__lt=today
+        )
+    ).filter(open_amount__gt=0)
+    for account_id, amount in rows.values_list("billing_account_id", "open_amount"):
+        overdue[account_id] = overdue.get(account_id, ZERO) + amount
+        counts[account_id] = counts.get(account_id, 0) + 1
+    last = {
+        p.billing_account_id: p
+        for p in Payment.objects.filter(billing_account_id__in=ids, status=PaymentStatus.RECEIVED)
+        .order_by("billing_account_id", "-received_on", "-id")
+        .distinct("billing_account_id")
+    }
+    return [
+        AccountBalance(a, overdue.get(a.pk, ZERO), counts.get(a.pk, 0), last.get(a.pk))
+        for a in accounts
+    ]
+
+
+INVOICE_NUMBER_PATTERN = r"^([A-Z]{2,10})-?((?:19|20)\d{2})-?(\d{1,9})$"
+
+
+def invoice_search(*, user, text: str) -> list:
+    """The invoice, or credit/debit note, the user may see whose number is ``text``
+    (``INV-2026-000123``, ``inv 2026 123``: the digits are padded as numbers are
+    issued, see ``services.numbering``). One lookup on the unique number."""
+    import re
+
+    from .choices import TRANSACTION_SERIES
+
+    upper = re.sub(r"[\s_]+", "-", text.strip().upper())
+    match = re.match(INVOICE_NUMBER_PATTERN, upper)
+    if not match:
+        return []
+    series, year, digits = match.groups()
+    wanted = f"{series}-{year}-{int(digits):07d}"
+    if series in TRANSACTION_SERIES.values():
+        return list(transaction_list(user=user).filter(number=wanted).order_by()[:1])
+    return list(invoice_list(user=user).filter(number=wanted).order_by()[:1])

@@ -1,11 +1,12 @@
 """Tables of the billing screens (django-tables2): sortable columns, CSV values."""
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alux_crm.core.tables import StatusColumn
 
-from .models import BillingRun, Invoice
+from .models import BillingRun, Invoice, ManualTransaction, Payment
 
 RUN_STATUS_COLOURS = {
     "scheduled": "info",
@@ -104,4 +105,105 @@ class InvoiceTable(tables.Table):
         return str(record)
 
     def value_number(self, record):
+        return str(record)
+
+
+# --- payments, ledger, manual transactions ---------------------------------------------
+PAYMENT_STATUS_COLOURS = {"received": "success", "reversed": "danger"}
+TRANSACTION_STATUS_COLOURS = {"pending": "warning", "posted": "success", "rejected": "secondary"}
+
+
+class PaymentStatusColumn(StatusColumn):
+    COLOURS = PAYMENT_STATUS_COLOURS
+
+
+class TransactionStatusColumn(StatusColumn):
+    COLOURS = TRANSACTION_STATUS_COLOURS
+
+
+class PaymentTable(tables.Table):
+    """Payments with their account, method and status."""
+
+    id = tables.Column(
+        linkify=lambda record: reverse("billing:payment_detail", args=[record.pk]),
+        verbose_name="#",
+        attrs=NOWRAP,
+    )
+    received_on = tables.DateColumn(verbose_name=_("Received on"), format="Y-m-d")
+    account = tables.Column(
+        accessor="billing_account__number",
+        verbose_name=_("Billing account"),
+        attrs=NOWRAP,
+    )
+    customer = tables.Column(
+        accessor="billing_account__customer__display_name", verbose_name=_("Customer")
+    )
+    method = tables.Column(verbose_name=_("Method"))
+    amount = tables.Column(verbose_name=_("Amount"), attrs=NUMBER)
+    currency = tables.Column(verbose_name=_("Currency"))
+    status = PaymentStatusColumn(verbose_name=_("Status"))
+    reference = tables.Column(verbose_name=_("Reference"), default="—")
+    recorded_by = tables.Column(verbose_name=_("Recorded by"), default="—")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "received_on",
+            "account",
+            "customer",
+            "method",
+            "amount",
+            "currency",
+            "status",
+            "reference",
+            "recorded_by",
+        ]
+        attrs = {"class": "table table-hover align-middle"}
+
+
+class TransactionTable(tables.Table):
+    """Manual transactions (a pending one shows as "Kind #id" until it is numbered)."""
+
+    id = tables.Column(
+        linkify=lambda record: reverse("billing:transaction_detail", args=[record.pk]),
+        verbose_name=_("Transaction"),
+        attrs=NOWRAP,
+    )
+    created_at = tables.DateTimeColumn(verbose_name=_("Requested"), format="Y-m-d H:i")
+    kind = tables.Column(verbose_name=_("Kind"))
+    account = tables.Column(
+        accessor="billing_account__number",
+        verbose_name=_("Billing account"),
+        attrs=NOWRAP,
+    )
+    customer = tables.Column(
+        accessor="billing_account__customer__display_name", verbose_name=_("Customer")
+    )
+    amount = tables.Column(verbose_name=_("Amount"), attrs=NUMBER)
+    invoice = tables.Column(
+        accessor="invoice__number", verbose_name=_("Invoice"), default="—", attrs=NOWRAP
+    )
+    status = TransactionStatusColumn(verbose_name=_("Status"))
+    requested_by = tables.Column(verbose_name=_("Requested by"), default="—")
+
+    class Meta:
+        model = ManualTransaction
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "account",
+            "customer",
+            "amount",
+            "invoice",
+            "status",
+            "requested_by",
+        ]
+        attrs = {"class": "table table-hover align-middle"}
+
+    def render_id(self, record):
+        return str(record)
+
+    def value_id(self, record):
         return str(record)

@@ -21,6 +21,12 @@ def post_run(run_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def start_due_runs() -> list[int]:
+    """Every minute: start the billing runs scheduled for now or earlier."""
+    return services.billing_runs_start_due()
+
+
+@shared_task(ignore_result=True)
 def reconcile_ledger() -> list[int]:
     """Nightly: accounts whose cached balance differs from their entries (none expected)."""
     return services.ledger_reconcile()

@@ -68,6 +68,7 @@ def login(client):
 def start_celery_worker() -> subprocess.Popen:
     """Start a real Celery worker process on the test database and Redis db 15 and
     wait until it answers a ping; the caller stops it."""
+    from django.conf import settings
     from django.db import connection
 
     from alux_crm.celery import app
@@ -98,6 +99,8 @@ def start_celery_worker() -> subprocess.Popen:
             name,
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_DOCUMENTS_QUEUE}",
         ],
         cwd=ROOT,
         env=env,

@@ -72,6 +72,13 @@ BILLING_RUN_VIEWERS = roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTR
 BILLING_RUN_OPERATORS = roles(R.BACK_OFFICE)  # schedule, start, resume a run
 BILLING_RUN_APPROVERS = roles(R.BILLING_FINANCE)  # approve, discard a run
 INVOICE_VIEWERS = CUSTOMER_VIEWERS  # partners: their customers' (billing.selectors)
+VOUCHER_VIEWERS = roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR)
+VOUCHER_ISSUERS = roles(R.BILLING_FINANCE)  # generate (CSV of codes), void a batch
+PAYMENT_VIEWERS = INVOICE_VIEWERS  # payments and credit notes; partners: their customers'
+PAYMENT_RECORDERS = roles(R.BILLING_FINANCE, R.CUSTOMER_SERVICE, R.BACK_OFFICE)
+PAYMENT_REVERSERS = roles(R.BILLING_FINANCE)
+CREDIT_NOTE_EDITORS = roles(R.BILLING_FINANCE)  # request, approve (not one's own), reject
+VOUCHER_REDEEMERS = roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.RETAILER)
 
 ACCESS_MATRIX: dict[str, Rule] = {
     # --- authentication and the shell -------------------------------------------
@@ -194,11 +201,84 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "billing:run_action": roles(BILLING_RUN_OPERATORS.roles, BILLING_RUN_APPROVERS.roles),
     "billing:invoice_list": INVOICE_VIEWERS,
     "billing:invoice_detail": INVOICE_VIEWERS,
+    "billing:invoice_pdf": INVOICE_VIEWERS,  # partners: their customers' (billing.selectors)
     # --- billing: payments, ledger, manual transactions (pages) --------------------------
+    # Payments: staff who deal with customers' money and retailers (shops take cash and
+    # cards) see them, retailers only their customers' (billing.selectors: another
+    # partner's payment is a 404); agents record them; only finance reverses one.
+    "billing:payment_list": roles(
+        R.SALES,
+        R.CUSTOMER_SERVICE,
+        R.BACK_OFFICE,
+        R.BILLING_FINANCE,
+        R.SYSTEM_ADMINISTRATOR,
+        R.RETAILER,
+    ),
+    "billing:payment_detail": roles(
+        R.SALES,
+        R.CUSTOMER_SERVICE,
+        R.BACK_OFFICE,
+        R.BILLING_FINANCE,
+        R.SYSTEM_ADMINISTRATOR,
+        R.RETAILER,
+    ),
+    "billing:payment_create": roles(
+        R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.BILLING_FINANCE, R.RETAILER
+    ),
+    "billing:payment_reverse": roles(R.BILLING_FINANCE),
+    # Manual transactions (BIL-4): finance requests and approves (a second person),
+    # back office and administrators look them up.
+    "billing:transaction_list": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR),
+    "billing:transaction_detail": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR),
+    "billing:transaction_create": roles(R.BILLING_FINANCE),
+    "billing:transaction_approve": roles(R.BILLING_FINANCE),
+    "billing:transaction_reject": roles(R.BILLING_FINANCE),
+    # Bill disputes: the agent the customer calls flags the invoice; finance resolves.
+    "billing:invoice_dispute": roles(R.CUSTOMER_SERVICE, R.BACK_OFFICE, R.BILLING_FINANCE),
+    "billing:invoice_dispute_resolve": roles(R.BILLING_FINANCE),
     # --- billing: payment runs and mandates (pages) --------------------------------------
+    # Billing & Finance runs them; Back Office looks (and registers signed mandates).
+    "billing:payment_run_list": roles(R.BILLING_FINANCE, R.BACK_OFFICE),
+    "billing:payment_run_detail": roles(R.BILLING_FINANCE, R.BACK_OFFICE),
+    "billing:payment_run_file": roles(R.BILLING_FINANCE, R.BACK_OFFICE),
+    "billing:payment_run_create": roles(R.BILLING_FINANCE),
+    "billing:payment_run_exclude": roles(R.BILLING_FINANCE),
+    "billing:payment_run_rejections": roles(R.BILLING_FINANCE),
+    "billing:payment_run_action": roles(R.BILLING_FINANCE),  # export, close, discard
+    "billing:mandate_create": roles(R.BILLING_FINANCE, R.BACK_OFFICE),
+    "billing:mandate_revoke": roles(R.BILLING_FINANCE, R.BACK_OFFICE),
     # --- billing: vouchers (pages) --------------------------------------------------------
+    "billing:voucher_batch_list": VOUCHER_VIEWERS,
+    "billing:voucher_batch_detail": VOUCHER_VIEWERS,
+    "billing:voucher_batch_create": VOUCHER_ISSUERS,
+    "billing:voucher_batch_void": VOUCHER_ISSUERS,
+    "billing:voucher_redeem": VOUCHER_REDEEMERS,
     # --- billing: GL export and reports (pages) -------------------------------------------
+    "billing:gl_journal": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR),
+    "billing:report_ageing": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR),
+    "billing:report_runs": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR),
+    # revenue by product: also Sales and Marketing (what sells), as the customer base report
+    "billing:report_revenue": roles(
+        R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR, R.SALES, R.MARKETING
+    ),
     # --- billing: API ------------------------------------------------------------------------
+    "api:invoice-list": INVOICE_VIEWERS,  # partners: their customers' (billing.api)
+    "api:invoice-detail": INVOICE_VIEWERS,
+    "api:invoice-pdf": INVOICE_VIEWERS,
+    "api:payment-list": PAYMENT_VIEWERS,  # POST: needs PAYMENT_RECORDERS (billing/api.py)
+    "api:payment-detail": PAYMENT_VIEWERS,
+    "api:payment-reverse": PAYMENT_REVERSERS,
+    "api:billing-run-list": BILLING_RUN_VIEWERS,  # POST: needs BILLING_RUN_OPERATORS
+    "api:billing-run-detail": BILLING_RUN_VIEWERS,
+    "api:billing-run-start": BILLING_RUN_OPERATORS,
+    "api:billing-run-resume": BILLING_RUN_OPERATORS,
+    "api:billing-run-approve": BILLING_RUN_APPROVERS,
+    "api:billing-run-discard": BILLING_RUN_APPROVERS,
+    "api:credit-note-list": PAYMENT_VIEWERS,  # POST: needs CREDIT_NOTE_EDITORS
+    "api:credit-note-detail": PAYMENT_VIEWERS,
+    "api:credit-note-approve": CREDIT_NOTE_EDITORS,
+    "api:credit-note-reject": CREDIT_NOTE_EDITORS,
+    "api:voucher-redeem": VOUCHER_REDEEMERS,  # throttled per user ("voucher-redeem")
     # --- products: catalogue API -----------------------------------------------------
     "api:product-list": CATALOGUE_VIEWERS,  # POST: needs PRICE_EDITORS (products/api.py)
     "api:product-detail": CATALOGUE_VIEWERS,  # PUT/PATCH: needs PRICE_EDITORS

@@ -104,7 +104,21 @@ _CONTRACT_RULES = [
 # Billing: finance and back office look up runs, invoices and the ledger.
 _BILLING_READ = [
     f"billing.view_{model}"
-    for model in ("billingrun", "invoice", "invoiceline", "ledgerentry", "invoiceseries")
+    for model in (
+        "billingrun",
+        "invoice",
+        "invoiceline",
+        "ledgerentry",
+        "invoiceseries",
+        "payment",
+        "paymentallocation",
+        "manualtransaction",
+        "directdebitmandate",
+        "paymentrun",
+        "paymentrunitem",
+        "voucherbatch",
+        "voucher",
+    )
 ]
 
 # role -> permission codenames ("app_label.codename").

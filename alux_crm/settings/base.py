@@ -254,6 +254,46 @@ BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=500)
 # A draft invoice whose total moved more than this share against the previous one is
 # flagged for review (BIL-1).
 BILLING_OUTLIER_PERCENT = env.int("BILLING_OUTLIER_PERCENT", default=30)
+# The creditor of the SEPA direct-debit files of payment runs (BIL-3). The defaults
+# are a demo creditor (a valid example IBAN); production sets its own.
+BILLING_SEPA_CREDITOR = {
+    "NAME": env.str("BILLING_SEPA_CREDITOR_NAME", default="AluxSat SRL"),
+    "IBAN": env.str("BILLING_SEPA_CREDITOR_IBAN", default="RO49AAAA1B31007593840000"),
+    "BIC": env.str("BILLING_SEPA_CREDITOR_BIC", default="AAAAROBU"),
+    "CREDITOR_ID": env.str("BILLING_SEPA_CREDITOR_ID", default="RO90ZZZ12345678"),
+}
+# General-ledger accounts of the journal export (BIL-5), Romanian chart of accounts.
+# BILLING_GL_ACCOUNTS (JSON) replaces the keys it names; see docs/configuration.md.
+BILLING_GL_ACCOUNTS = {
+    "receivables": "4111",
+    "revenue": {
+        "default": "704",
+        "installation": "708",
+        "repair": "708",
+        "reconnection": "708",
+        "early_termination": "7581",
+    },
+    "vat_payable": "4427",
+    "payments": {
+        "default": "5121",
+        "cash": "5311",
+        "card": "5125",
+        "portal_card": "5125",
+        "direct_debit": "5125",
+    },
+    "credit_notes": "709",
+    "debit_notes": "704",
+    "adjustments": "708",
+    "refunds": "5121",
+    "write_offs": "654",
+    "deposits": "419",
+    "vouchers_outstanding": "472",
+    "prepaid_balances": "4191",
+    **env.json("BILLING_GL_ACCOUNTS", default={}),
+}
+# Key of the HMAC-SHA256 under which prepaid voucher codes are stored (SUB-9). Changing
+# it makes every unredeemed voucher unredeemable; empty means SECRET_KEY (read at use).
+VOUCHER_CODE_KEY = env.str("VOUCHER_CODE_KEY", default="")
 
 # --- Celery -------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -267,6 +307,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
 }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="alux")
+# Invoice PDFs (hundreds of thousands after a billing run, about a second each) go to
+# a queue of their own, worked by their own workers, so they never hold up billing,
+# the outbox or the daily tasks (docs/operations.md).
+CELERY_DOCUMENTS_QUEUE = env.str(
+    "CELERY_DOCUMENTS_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-documents"
+)
+CELERY_TASK_ROUTES = {"billing.tasks.render_invoice_pdfs": {"queue": CELERY_DOCUMENTS_QUEUE}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -274,6 +321,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Defaults loaded into the database schedule, where back office can change them.
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch-due": {"task": "alux_crm.core.tasks.outbox_dispatch_due", "schedule": 60.0},
+    "billing-start-due-runs": {"task": "billing.tasks.start_due_runs", "schedule": 60.0},
     # CUS-10: tiers from monthly value and tenure, nightly at 02:30 operator time.
     "customers-recompute-tiers": {
         "task": "customers.tasks.recompute_customer_tiers",
@@ -320,6 +368,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "alux_crm.core.api_errors.exception_handler",
+    # Scoped throttles (per user): voucher redemption (SUB-9) against guessing codes.
+    "DEFAULT_THROTTLE_RATES": {
+        "voucher-redeem": env.str("API_VOUCHER_REDEEM_RATE", default="10/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AluxSat CRM API",

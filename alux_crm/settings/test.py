@@ -15,6 +15,8 @@ CACHES["default"]["KEY_PREFIX"] = "alux-test-" + env.str(  # noqa: F405
 )
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = "alux-test"
+CELERY_DOCUMENTS_QUEUE = "alux-test-documents"
+CELERY_TASK_ROUTES = {"billing.tasks.render_invoice_pdfs": {"queue": CELERY_DOCUMENTS_QUEUE}}
 OUTBOX_RETRY_BASE_SECONDS = 0.2
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -24,7 +24,9 @@ from .runs import (
     billing_run_progress,
     billing_run_resume,
     billing_run_start,
+    billing_runs_start_due,
     invoice_post,
+    post_invoices,
     rolled_up_account_ids,
 )
 from .transactions import (
@@ -48,6 +50,7 @@ __all__ = [
     "billing_run_progress",
     "billing_run_resume",
     "billing_run_start",
+    "billing_runs_start_due",
     "fingerprint",
     "invoice_dispute",
     "invoice_dispute_resolve",
@@ -61,6 +64,7 @@ __all__ = [
     "open_invoices",
     "payment_record",
     "payment_reverse",
+    "post_invoices",
     "rolled_up_account_ids",
     "transaction_approve",
     "transaction_reject",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from alux_crm.core.errors import DomainError
 from alux_crm.core.outbox import outbox_enqueue
 from alux_crm.core.pdf import render_template_pdf
 from alux_crm.core.selectors import operator_settings
@@ -31,18 +32,7 @@ def invoice_pdf_render(*, invoice_id: int) -> Invoice | None:
     if invoice is None or invoice.pdf:
         return invoice
     account = invoice.billing_account
-    with translation.override(account.customer.language or None):
-        pdf = render_template_pdf(
-            "billing/documents/invoice.html",
-            {
-                "invoice": invoice,
-                "account": account,
-                "customer": account.customer,
-                "operator": operator_settings(),
-                "lines": list(invoice.lines.order_by("pk")),
-                "period_last_day": invoice.period_end - timedelta(days=1),
-            },
-        )
+    pdf = _render(invoice)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.pdf:
@@ -78,3 +68,36 @@ def invoice_pdf_render(*, invoice_id: int) -> Invoice | None:
             locked.emailed_at = timezone.now()
             locked.save(update_fields=["emailed_at", "updated_at"])
     return locked
+
+
+def _render(invoice: Invoice) -> bytes:
+    account = invoice.billing_account
+    with translation.override(account.customer.language or None):
+        return render_template_pdf(
+            "billing/documents/invoice.html",
+            {
+                "invoice": invoice,
+                "account": account,
+                "customer": account.customer,
+                "operator": operator_settings(),
+                "lines": list(invoice.lines.order_by("pk")),
+                "period_last_day": invoice.period_end - timedelta(days=1),
+            },
+        )
+
+
+def invoice_pdf_content(*, invoice: Invoice) -> bytes:
+    """The PDF of a posted invoice for a download: the stored one, or — when the
+    documents workers have not got to it yet — rendered now and stored (and e-mailed,
+    as the background task would have). Raises ``DomainError`` for a draft."""
+    if invoice.status != InvoiceStatus.POSTED:
+        raise DomainError(_("A draft invoice has no PDF yet."), code="draft")
+    if not invoice.pdf:
+        invoice = invoice_pdf_render(invoice_id=invoice.pk)
+    try:
+        with invoice.pdf.open("rb") as stored:
+            return stored.read()
+    except FileNotFoundError:  # the file store lost it: the document is the same
+        return _render(
+            Invoice.objects.select_related("billing_account__customer").get(pk=invoice.pk)
+        )

@@ -119,6 +119,23 @@ def billing_run_start(*, run: BillingRun, actor=None) -> BillingRun:
     return run
 
 
+def billing_runs_start_due(*, now=None) -> list[int]:
+    """Start the scheduled runs whose start time has come (a beat task calls this
+    every minute); a run started meanwhile by hand or by another beat is skipped.
+    Returns the ids of the runs started."""
+    now = now or timezone.now()
+    started = []
+    due = BillingRun.objects.filter(status=RunStatus.SCHEDULED, scheduled_for__lte=now)
+    for run_id in due.order_by("scheduled_for").values_list("pk", flat=True):
+        with transaction.atomic():
+            run = BillingRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None or run.status != RunStatus.SCHEDULED:
+                continue
+            billing_run_start(run=run)
+        started.append(run_id)
+    return started
+
+
 def _dispatch_pending(run: BillingRun) -> None:
     from ..tasks import bill_chunk
 
@@ -518,10 +535,14 @@ def billing_run_post(*, run_id: int, today: date | None = None) -> BillingRun:
     return run
 
 
+RENDER_BATCH = 100  # invoices per PDF task (about a minute of one documents worker)
+
+
 def _render_after_commit(invoice_ids: list[int]) -> None:
     from ..tasks import render_invoice_pdfs
 
-    transaction.on_commit(lambda: render_invoice_pdfs.delay(invoice_ids))
+    batches = [invoice_ids[i : i + RENDER_BATCH] for i in range(0, len(invoice_ids), RENDER_BATCH)]
+    transaction.on_commit(lambda: [render_invoice_pdfs.delay(batch) for batch in batches])
 
 
 def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date) -> None:

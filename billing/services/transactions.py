@@ -21,9 +21,10 @@ from ..choices import (
     TRANSACTION_SERIES,
     TRANSACTION_SIGN,
     InvoiceStatus,
+    TransactionKind,
     TransactionStatus,
 )
-from ..models import Invoice, ManualTransaction
+from ..models import Invoice, InvoiceLine, ManualTransaction
 from .ledger import ledger_post
 from .numbering import next_invoice_number
 from .payments import invoice_open_amount
@@ -38,18 +39,35 @@ def transaction_request(
     reason: str,
     actor,
     invoice: Invoice | None = None,
+    lines: list[InvoiceLine] | None = None,
 ) -> ManualTransaction:
     """Ask for a manual transaction; small ones are posted at once, larger ones wait
-    for another person's approval."""
+    for another person's approval.
+
+    A credit note may name ``lines`` of its invoice (what the customer is credited
+    for, kept in ``invoice_lines``): without an ``amount`` it credits their totals,
+    but never more than is open on the invoice; an amount given is at most their
+    totals."""
+    lines = list(lines or [])
     errors = {}
-    if amount is None or amount <= 0:
+    if lines:
+        amount, line_errors = _amount_for_lines(
+            kind=kind, amount=amount, invoice=invoice, lines=lines
+        )
+        errors.update(line_errors)
+    if "amount" not in errors and (amount is None or amount <= 0):
         errors["amount"] = _("The amount is more than zero.")
     if not reason.strip():
         errors["reason"] = _("Say why.")
-    if invoice is not None:
+    if invoice is not None and "invoice" not in errors:
         if invoice.billing_account_id != account.pk or invoice.status != InvoiceStatus.POSTED:
             errors["invoice"] = _("Choose a posted invoice of this account.")
-        elif kind in SETTLING_KINDS and amount and amount > invoice_open_amount(invoice):
+        elif (
+            kind in SETTLING_KINDS
+            and amount
+            and "amount" not in errors
+            and amount > invoice_open_amount(invoice)
+        ):
             errors["amount"] = _("At most %(open)s is open on invoice %(number)s.") % {
                 "open": invoice_open_amount(invoice),
                 "number": invoice.number,
@@ -64,9 +82,38 @@ def transaction_request(
         reason=reason,
         requested_by=actor,
     )
+    if lines:
+        row.invoice_lines.set(lines)
     if row.amount <= Decimal(settings.BILLING_APPROVAL_AMOUNT):
         _post(row, actor=actor)
     return row
+
+
+def _amount_for_lines(
+    *, kind: str, amount: Decimal | None, invoice: Invoice | None, lines: list[InvoiceLine]
+) -> tuple[Decimal | None, dict]:
+    """The amount of a credit note for ``lines`` of ``invoice`` and the errors found:
+    the lines' totals when no amount is given, capped at what is open on the invoice
+    (when something is); a given amount may not exceed the lines' totals."""
+    if kind != TransactionKind.CREDIT_NOTE:
+        return amount, {"invoice_lines": _("Only a credit note names invoice lines.")}
+    if invoice is None:
+        return amount, {"invoice": _("Choose the invoice whose lines are credited.")}
+    if any(line.invoice_id != invoice.pk for line in lines):
+        return amount, {
+            "invoice_lines": _("Choose lines of invoice %(number)s.")
+            % {"number": invoice.number or invoice.pk}
+        }
+    lines_total = round_money(sum((line.total for line in lines), Decimal("0")))
+    if amount is None:
+        is_open = invoice_open_amount(invoice) if invoice.status == InvoiceStatus.POSTED else 0
+        return (min(lines_total, is_open) if is_open > 0 else lines_total), {}
+    if amount > lines_total:
+        return amount, {
+            "amount": _("At most %(total)s: the total of the chosen lines.")
+            % {"total": lines_total}
+        }
+    return amount, {}
 
 
 @transaction.atomic

@@ -52,6 +52,8 @@ class BillingAccountCreateView(CustomerChildFormView):
 class BillingAccountDetailMixin(ObjectDetailMixin):
     tabs = [
         Tab("overview", gettext_lazy("Overview")),
+        Tab("ledger", gettext_lazy("Ledger")),
+        Tab("mandates", gettext_lazy("Mandates")),
         Tab("history", gettext_lazy("History")),
     ]
     tab_url_name = "customers:billing_account_tab"
@@ -66,6 +68,19 @@ class BillingAccountDetailMixin(ObjectDetailMixin):
             "children": obj.children.select_related("customer").order_by("number"),
             "address": obj.billing_address,
         }
+
+    def tab_ledger(self, request, obj) -> dict:
+        """The account statement: ledger entries with the running balance, open
+        invoices, cached balance against the ledger (billing.views.payments)."""
+        from billing.views.payments import ledger_tab
+
+        return ledger_tab(request, obj)
+
+    def tab_mandates(self, request, obj) -> dict:
+        """SEPA direct-debit mandates (billing.views.payment_runs builds the tab)."""
+        from billing.views.payment_runs import mandates_tab
+
+        return mandates_tab(request, obj)
 
 
 class BillingAccountDetailView(BillingAccountDetailMixin, ObjectDetailView):
@@ -94,6 +109,15 @@ class BillingAccountDetailView(BillingAccountDetailMixin, ObjectDetailView):
                     "url": reverse("customers:billing_account_edit", args=[obj.pk]),
                     "icon": "pencil",
                     "style": "primary",
+                }
+            )
+        if user_may_open(request, "billing:payment_create"):
+            actions.append(
+                {
+                    "label": _("Record a payment"),
+                    "url": reverse("billing:payment_create") + f"?account={obj.pk}",
+                    "icon": "cash-coin",
+                    "style": "outline-primary",
                 }
             )
         if user_may_open(request, "customers:billing_account_move"):

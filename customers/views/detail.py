@@ -100,6 +100,7 @@ class CustomerDetailMixin(ObjectDetailMixin):
         Tab("subscriptions", gettext_lazy("Subscriptions")),
         Tab("invoices", gettext_lazy("Invoices")),
         Tab("payments", gettext_lazy("Payments")),
+        Tab("balance", gettext_lazy("Balance")),
         Tab("cases", gettext_lazy("Cases")),
         Tab("leads", gettext_lazy("Leads & offers")),
         Tab("documents", gettext_lazy("Documents")),
@@ -165,10 +166,45 @@ class CustomerDetailMixin(ObjectDetailMixin):
         }
 
     def tab_invoices(self, request, obj) -> dict:
-        return self._empty("invoices")
+        """The newest invoices of the customer's billing accounts: number, period,
+        total, what is open, status and dispute (one query)."""
+        from billing.selectors import customer_invoices
+        from billing.tables import INVOICE_STATUS_COLOURS
+
+        invoices = customer_invoices(user=request.user, customer=obj)
+        for invoice in invoices:
+            invoice.status_colour = INVOICE_STATUS_COLOURS.get(invoice.status, "secondary")
+        return {
+            **self._empty("invoices"),
+            "template": "customers/partials/customer_invoices.html",
+            "invoices": invoices,
+        }
 
     def tab_payments(self, request, obj) -> dict:
-        return self._empty("payments")
+        """The newest payments of the customer's billing accounts (one query)."""
+        from billing.selectors import customer_payments
+        from billing.tables import PAYMENT_STATUS_COLOURS
+
+        payments = customer_payments(user=request.user, customer=obj)
+        for payment in payments:
+            payment.status_colour = PAYMENT_STATUS_COLOURS.get(payment.status, "secondary")
+        return {
+            **self._empty("payments"),
+            "template": "customers/partials/customer_payments.html",
+            "payments": payments,
+            "can_open_payments": user_may_open(request, "billing:payment_detail"),
+        }
+
+    def tab_balance(self, request, obj) -> dict:
+        """Per billing account: balance, overdue amount and the last payment (three
+        queries whatever the number of accounts)."""
+        from billing.selectors import customer_balances
+
+        return {
+            "template": "customers/partials/customer_balance.html",
+            "balances": customer_balances(customer=obj),
+            "can_record_payment": user_may_open(request, "billing:payment_create"),
+        }
 
     def tab_cases(self, request, obj) -> dict:
         return self._empty("cases")

@@ -11,8 +11,8 @@ from alux_crm.core.errors import DomainError, InvalidTransition
 from billing import services
 from billing.choices import RunStatus
 from billing.models import BillingRunChunk, Invoice, InvoiceLine, LedgerEntry
-from customers.models import BillingAccount
 from customers import services as customer_services
+from customers.models import BillingAccount
 from products.pricing import BasketItem
 from subscriptions import services as sub_services
 from tests.customers import factories as CF
@@ -261,3 +261,18 @@ def test_a_chunk_reads_its_accounts_in_a_fixed_number_of_queries(
         return len(captured)
 
     assert chunk_queries(2) == chunk_queries(8)
+
+
+def test_a_scheduled_run_starts_by_itself_when_its_time_comes(
+    world, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    run = services.billing_run_create(bill_cycle_day=1, period_start=DEC, scheduled_for=at)
+    assert services.billing_runs_start_due(now=datetime(2026, 12, 1, 5, 59, tzinfo=UTC)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.billing_runs_start_due(now=at) == [run.pk]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DRAFT_READY and run.invoices.count() == 2
+    assert services.billing_runs_start_due(now=at) == []  # started once

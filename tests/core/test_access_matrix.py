@@ -144,6 +144,28 @@ URL_KWARGS = {
     "billing:run_progress": lambda ctx: {"pk": ctx["billing_run"].pk},
     "billing:run_action": lambda ctx: {"pk": ctx["billing_run"].pk, "action": "discard"},
     "billing:invoice_detail": lambda ctx: {"pk": ctx["invoice"].pk},
+    "billing:invoice_pdf": lambda ctx: {"pk": ctx["posted_invoice"].pk},
+    # billing: payments, ledger, manual transactions (objects of billing_api_objects)
+    **{
+        f"billing:payment_{name}": lambda ctx: {"pk": ctx["payment"].pk}
+        for name in ("detail", "reverse")
+    },
+    **{
+        f"billing:transaction_{name}": lambda ctx: {"pk": ctx["credit_note"].pk}
+        for name in ("detail", "approve", "reject")
+    },
+    "billing:invoice_dispute": lambda ctx: {"pk": ctx["posted_invoice"].pk},
+    "billing:invoice_dispute_resolve": lambda ctx: {"pk": ctx["posted_invoice"].pk},
+    "billing:voucher_batch_detail": lambda ctx: {"pk": _voucher_batch(ctx).pk},
+    "billing:voucher_batch_void": lambda ctx: {"pk": _voucher_batch(ctx).pk},
+    # billing: payment runs and mandates
+    **{
+        f"billing:payment_run_{name}": lambda ctx: {"pk": ctx["payment_run"].pk}
+        for name in ("detail", "file", "exclude", "rejections")
+    },
+    "billing:payment_run_action": lambda ctx: {"pk": ctx["payment_run"].pk, "action": "discard"},
+    "billing:mandate_create": lambda ctx: {"pk": ctx["account"].pk},
+    "billing:mandate_revoke": lambda ctx: {"pk": ctx["mandate"].pk},
     "api:customer-detail": lambda ctx: {"pk": ctx["customer"].pk},
     "api:customer-communications": lambda ctx: {"pk": ctx["customer"].pk},
     "api:billing-account-detail": lambda ctx: {"pk": ctx["account"].pk},
@@ -152,6 +174,23 @@ URL_KWARGS = {
     "api:price-plan-prices": lambda ctx: {"pk": ctx["price_plan"].pk},
     "api:promotion-detail": lambda ctx: {"pk": ctx["promotion"].pk},
     "api:promotion-approve": lambda ctx: {"pk": ctx["promotion"].pk},
+    # billing API
+    **{
+        f"api:invoice-{name}": lambda ctx: {"pk": ctx["posted_invoice"].pk}
+        for name in ("detail", "pdf")
+    },
+    **{
+        f"api:payment-{name}": lambda ctx: {"pk": ctx["payment"].pk}
+        for name in ("detail", "reverse")
+    },
+    **{
+        f"api:billing-run-{name}": lambda ctx: {"pk": ctx["billing_run"].pk}
+        for name in ("detail", "start", "resume", "approve", "discard")
+    },
+    **{
+        f"api:credit-note-{name}": lambda ctx: {"pk": ctx["credit_note"].pk}
+        for name in ("detail", "approve", "reject")
+    },
     # subscriptions API
     **{
         f"api:subscription-{name}": lambda ctx: {"pk": ctx["subscription"].pk}
@@ -176,6 +215,17 @@ FOREIGN_OBJECT_KWARGS = {
     "core:notification_read": lambda ctx: {"pk": ctx["notification"].pk},
     "api:subscription-detail": lambda ctx: {"pk": ctx["subscription"].pk},  # POST actions: 405
     "billing:invoice_detail": lambda ctx: {"pk": ctx["invoice"].pk},  # partner A's customer's
+    "billing:payment_detail": lambda ctx: {"pk": ctx["payment"].pk},  # partner A's customer's
+    "billing:invoice_pdf": lambda ctx: {"pk": ctx["posted_invoice"].pk},  # partner A's customer's
+    **{  # billing API: partner A's customer's invoice, payment and credit note
+        name: URL_KWARGS[name]
+        for name in (
+            "api:invoice-detail",
+            "api:invoice-pdf",
+            "api:payment-detail",
+            "api:credit-note-detail",
+        )
+    },
     **{
         name: URL_KWARGS[name]
         for name in URL_KWARGS
@@ -283,6 +333,62 @@ def billing_page_objects(account, subscription) -> dict:
     return {"billing_run": run, "invoice": invoice}
 
 
+def payment_run_page_objects(account) -> dict:
+    """What the payment-run pages act on: a draft run and a mandate of the account."""
+    from datetime import date
+
+    from billing.models import PaymentRun
+    from billing.services import payment_runs
+
+    mandate = payment_runs.mandate_create(
+        billing_account=account,
+        reference="MATRIX-1",
+        debtor_name="Matrix Holder",
+        iban="DE89370400440532013000",
+        signed_on=date(2025, 1, 2),
+    )
+    return {
+        "payment_run": PaymentRun.objects.create(collection_date=date(2026, 12, 1)),
+        "mandate": mandate,
+    }
+
+
+def billing_api_objects(account) -> dict:
+    """What the billing API shows: a posted invoice of the account (its PDF already
+    stored, so no test renders one), a payment settling it and a credit note."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from billing import services as billing_services
+    from billing.models import Invoice
+    from tests.customers.factories import PDF_BYTES
+
+    invoice = Invoice.objects.create(
+        billing_account=account,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 1),
+        currency=account.currency,
+        net=Decimal("20.00"),
+        tax=Decimal("0.00"),
+        total=Decimal("20.00"),
+    )
+    with transaction.atomic():
+        billing_services.invoice_post(
+            invoice=invoice, issued_on=date(2026, 11, 1), due_on=date(2026, 11, 15)
+        )
+    invoice.pdf.save("matrix.pdf", ContentFile(PDF_BYTES), save=True)
+    payment, _created = billing_services.payment_record(
+        account=account, amount=Decimal("5.00"), method="cash", idempotency_key="matrix-pay"
+    )
+    note = billing_services.transaction_request(
+        account=account, kind="credit_note", amount=Decimal("2.00"), reason="r", actor=None
+    )
+    return {"posted_invoice": invoice, "payment": payment, "credit_note": note}
+
+
 @pytest.fixture
 def world(db, make_user, partner_a):
     owner = make_user(R.RETAILER)  # belongs to partner A
@@ -299,6 +405,8 @@ def world(db, make_user, partner_a):
     )
     pages = subscription_page_objects(subscription, product)  # issue 5's pages
     billing = billing_page_objects(account, subscription)
+    billing.update(payment_run_page_objects(account))
+    billing.update(billing_api_objects(account))
     return {
         "product": product,
         "price_plan": price_plan,
@@ -316,6 +424,24 @@ def world(db, make_user, partner_a):
         "message": message,
         "notification": notification,
     }
+
+
+def _voucher_batch(ctx):
+    """A voucher batch for the voucher pages, made once per world."""
+    if "voucher_batch" not in ctx:
+        from datetime import date
+        from decimal import Decimal
+
+        from billing.services.vouchers import voucher_batch_generate
+
+        ctx["voucher_batch"], _codes = voucher_batch_generate(
+            value=Decimal("10"),
+            currency="EUR",
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2027, 12, 31),
+            quantity=3,
+        )
+    return ctx["voucher_batch"]
 
 
 def _url(name, ctx, builders=URL_KWARGS):

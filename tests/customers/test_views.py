@@ -429,6 +429,7 @@ def test_customer_360_header_and_profile(agent, rich_customer):
         "subscriptions",
         "invoices",
         "payments",
+        "balance",
         "cases",
         "leads",
         "documents",

@@ -1,4 +1,7 @@
-"""Generate many realistic customers fast, for benchmarks: ``generate_data --customers N``.
+"""Generate many realistic customers fast, for benchmarks: ``generate_data --customers N``;
+and subscriptions for them, ``generate_data --subscriptions N --period YYYY-MM-DD``
+(``subscriptions.bulk_data``: the database is filled up to N subscriptions, with
+mid-period changes, resting periods and one-time purchases in the billed period).
 
 Each customer gets one legal address and one billing account. Rows go in with
 PostgreSQL COPY, in batches (one transaction each). What keeps it correct:
@@ -41,6 +44,7 @@ from customers.demo import (
     STREETS,
 )
 from customers.models import Address, BillingAccount, Customer, TierRule
+from subscriptions.models import Subscription
 
 HISTORY_TRIGGERS = (
     "customers.Customer:insert_insert",
@@ -133,6 +137,7 @@ EMAIL_DOMAINS = (
 ACTIVITIES = ["", "", "", "Construct", "Trans", "Impex", "Consulting", "Prod", "Com", "Med", "Tech"]
 FLATS = 0.55  # share of addresses in a block of flats
 PERSONS = 0.85  # the rest are companies
+CYCLE_ONE_SHARE = 0.9  # accounts billed on the 1st (the rest on the 10th and the 20th)
 
 
 def _scrambling_multiplier(space: int) -> int:
@@ -146,6 +151,12 @@ def _scrambling_multiplier(space: int) -> int:
 
 CNP_MULTIPLIER, CNP_OFFSET = _scrambling_multiplier(CNP_SPACE), 7_919
 PHONE_MULTIPLIER, PHONE_OFFSET = _scrambling_multiplier(PHONE_SPACE), 1_234_567
+
+
+def _cycle_day(roll: float) -> str:
+    """The bill cycle day: most accounts in the first cycle (one billing run bills
+    most of them, as the billing benchmark wants), the rest spread over two more."""
+    return "1" if roll < CYCLE_ONE_SHARE else "10" if roll < (1 + CYCLE_ONE_SHARE) / 2 else "20"
 
 
 def _ascii(text: str) -> str:
@@ -171,18 +182,86 @@ def mobile_for(serial_number: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Add N generated customers (each with an address and a billing account) with COPY."
+    help = (
+        "Add N generated customers (each with an address and a billing account) and fill "
+        "the database up to N subscriptions, with COPY."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--customers", type=int, default=1000, help="How many to add.")
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=None,
+            help="How many to add (default 1000, or none with --subscriptions).",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
         parser.add_argument("--batch", type=int, default=50_000, help="Rows per transaction.")
+        parser.add_argument(
+            "--subscriptions",
+            type=int,
+            default=0,
+            help="Fill the database up to N subscriptions (only the missing ones are added) "
+            "on the paying accounts of active customers that have none yet.",
+        )
+        parser.add_argument(
+            "--period",
+            type=date.fromisoformat,
+            default=None,
+            help="Start of the billed period (YYYY-MM-DD; its day is the bill cycle day) in "
+            "which the generated subscriptions change, rest and buy one-time products "
+            "(default: the 1st of the current month).",
+        )
 
-    def handle(self, *args, customers: int, seed: int, batch: int, **options):
-        if customers < 0 or batch < 1:
-            raise CommandError("--customers must be 0 or more and --batch at least 1.")
-        if customers == 0:
+    def handle(self, *args, customers, seed: int, batch: int, subscriptions: int, **options):
+        if customers is None:
+            customers = 0 if subscriptions else 1000
+        if customers < 0 or batch < 1 or subscriptions < 0:
+            raise CommandError(
+                "--customers and --subscriptions must be 0 or more and --batch at least 1."
+            )
+        if customers:
+            self._load_customers(customers, seed, batch, options)
+        if subscriptions:
+            self._load_subscriptions(subscriptions, seed, options)
+
+    def _load_subscriptions(self, target: int, seed: int, options) -> None:
+        from subscriptions.bulk_data import CatalogueMissing, SubscriptionLoader
+
+        period = options.get("period") or timezone.localdate().replace(day=1)
+        verbose = options.get("verbosity", 1) >= 2
+
+        def progress(stats, seconds):
+            if verbose:
+                self.stdout.write(
+                    f"  {stats.subscriptions} subscriptions "
+                    f"({stats.subscriptions / seconds:.0f}/s, {stats.rows / seconds:.0f} rows/s)"
+                )
+
+        try:
+            loader = SubscriptionLoader(period=period, seed=seed)
+        except (CatalogueMissing, ValueError) as error:
+            raise CommandError(str(error)) from error
+        stats = loader.load(target=target, progress=progress)
+        if not stats.subscriptions:
+            self.stdout.write(f"The database already holds {target} subscriptions or more.")
             return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {stats.subscriptions} subscriptions on {stats.accounts} billing "
+                f"accounts for the period from {period}: {stats.items} items "
+                f"({stats.changes} changed mid-period, {stats.one_time} one-time purchases), "
+                f"{stats.resting} resting periods, {stats.devices} devices, "
+                f"{stats.promotions} promotions granted — {stats.rows} rows in "
+                f"{stats.seconds:.1f} s ({stats.rows / stats.seconds:.0f} rows/s)."
+            )
+        )
+        if Subscription.objects.count() < target:
+            self.stderr.write(
+                f"Only {Subscription.objects.count()} subscriptions: not enough billing "
+                "accounts without one (generate more customers)."
+            )
+
+    def _load_customers(self, customers: int, seed: int, batch: int, options) -> None:
         self.rng = random.Random(seed)
         self.now = timezone.now()
         self.today = timezone.localdate()
@@ -429,7 +508,7 @@ class Command(BaseCommand):
                     f"BA-{account_number:06d}",
                     name,
                     "EUR",
-                    pick(("1", "10", "20")),
+                    _cycle_day(random_()),
                     pick(("transfer", "direct_debit", "direct_debit", "card", "cash")),
                     delivery,
                     email,

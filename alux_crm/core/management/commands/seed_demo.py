@@ -13,9 +13,12 @@ from alux_crm.core import roles as R
 from alux_crm.core.models import OrgUnit, Partner, User
 from alux_crm.core.roles import ADMIN_SITE_ROLES, PARTNER_ROLES
 from billing.demo import seed_billing
+from billing.demo_payment_runs import seed_payment_runs
+from billing.demo_vouchers import seed_vouchers
 from customers.demo import seed_customers
 from products.demo import seed_catalogue
 from subscriptions.demo import seed_subscriptions
+from subscriptions.models import Subscription
 
 from ..demo import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -101,6 +104,11 @@ class Command(BaseCommand):
         products = seed_catalogue()
         subscriptions = seed_subscriptions()  # needs the customers and the catalogue
         invoices = seed_billing()  # needs the subscriptions
+        seed_payment_runs()  # direct debit of the posted invoices
+        # Prints a few unused codes to try; sells a prepaid subscription to redeem on.
+        before = Subscription.objects.count()
+        seed_vouchers(stdout=self.stdout)
+        subscriptions += Subscription.objects.count() - before
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new users, {customers} new customers, "
