@@ -45,8 +45,7 @@ from ..models import (
     InvoiceLine,
     LedgerEntry,
 )
-from .ledger import ledger_post
-from .numbering import next_invoice_number, next_invoice_numbers
+from .numbering import next_invoice_numbers
 from .payments import allocate_open_payments
 
 POSTING_BATCH = 1000  # invoices per posting transaction (the series row stays locked)
@@ -545,7 +544,7 @@ def _render_after_commit(invoice_ids: list[int]) -> None:
     transaction.on_commit(lambda: [render_invoice_pdfs.delay(batch) for batch in batches])
 
 
-def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date) -> None:
+def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date, actor=None) -> None:
     """Post a batch of draft invoices inside the caller's transaction, as
     ``invoice_post`` does one, in a few statements: consecutive numbers per series
     (one row lock), the invoices updated together, one ledger entry each, the
@@ -598,6 +597,7 @@ def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date) -> 
                 idempotency_key=f"invoice-{invoice.pk}",
                 invoice_id=invoice.pk,
                 description=numbers[invoice.pk],
+                created_by=actor,
             )
             for invoice in invoices
         ]
@@ -617,27 +617,14 @@ def post_invoices(*, invoices: list[Invoice], issued_on: date, due_on: date) -> 
 
 
 def invoice_post(*, invoice: Invoice, issued_on: date, due_on: date, actor=None) -> Invoice:
-    """Post one draft invoice inside the caller's transaction: its number, dates and
-    ledger entry. A posted invoice never changes again."""
+    """Post one draft invoice (a batch of one, see ``post_invoices``): its number,
+    dates and ledger entry. A posted invoice never changes again."""
     if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(_("Only a draft invoice is posted."))
-    invoice.number = next_invoice_number(series=invoice.series, year=issued_on.year)
-    invoice.status = InvoiceStatus.POSTED
-    invoice.issued_on = issued_on
-    invoice.due_on = due_on
-    invoice.save(update_fields=["number", "status", "issued_on", "due_on", "updated_at"])
-    ledger_post(
-        account=invoice.billing_account,
-        kind=EntryKind.INVOICE,
-        amount=invoice.total,
-        idempotency_key=f"invoice-{invoice.pk}",
-        booked_on=issued_on,
-        invoice=invoice,
-        description=invoice.number,
-        actor=actor,
-    )
-    if invoice.billing_account.balance - invoice.total < 0:  # the account had credit
-        allocate_open_payments(account=invoice.billing_account)
+    with transaction.atomic():
+        post_invoices(invoices=[invoice], issued_on=issued_on, due_on=due_on, actor=actor)
+    invoice.refresh_from_db()
+    invoice.billing_account.refresh_from_db(fields=["balance"])
     return invoice
 
 
