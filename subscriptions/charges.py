@@ -27,6 +27,7 @@ from alux_crm.core.money import ZERO, round_money
 from products import choices as product_choices
 from products.models import Product
 from products.pricing import AppliedDiscount, BasketItem, load_catalogue, price_basket
+from products.pricing.discounts import _tenure_months
 
 from .choices import RestingStatus
 
@@ -170,8 +171,8 @@ class ChargePricer:
     run does for a chunk of accounts: the catalogue is loaded once per currency and
     country, and an item priced the same way as one before (same product, use,
     quantity, discount, granted promotions, products owned, contract month and
-    tenure) reuses that price instead of pricing again. Without one,
-    ``period_charges`` prices on its own (a preview of one subscription)."""
+    tenure) reuses that price instead of pricing again. ``period_charges`` makes one
+    for itself when not given one (a preview of one subscription)."""
 
     def __init__(self, *, period_start: date, period_end: date):
         self.period_start = period_start
@@ -197,7 +198,8 @@ class ChargePricer:
         return self._catalogues[key]
 
     def is_one_time(self, terms: "ItemTerms", currency: str, country: str) -> bool:
-        """Whether the item's plan is charged once (same rule as ``_is_one_time``)."""
+        """Whether the item's active plan for its use (or, for a device with a single
+        plan for another use, that plan) is charged once."""
         plans = self.catalogue(currency, country).plans
         plan = plans.get((terms.product.pk, terms.acquisition))
         if plan is None:  # a device with a single plan for another use
@@ -230,10 +232,9 @@ class ChargePricer:
 
 @lru_cache(maxsize=8192)
 def _tenure_key(tenure_start: date | None, on_date: date) -> int | None:
-    if tenure_start is None:
-        return None
-    delta = relativedelta(on_date, tenure_start)
-    return delta.years * 12 + delta.months
+    """Tenure in whole months, as ``price_basket`` counts it (cached: a run asks for
+    the same few thousand pairs a million times)."""
+    return None if tenure_start is None else _tenure_months(tenure_start, on_date)
 
 
 def _price_one(subscription, terms: "ItemTerms", on_date: date, owned, **kwargs):
@@ -277,13 +278,10 @@ def period_charges(
     resting = _resting_spans(subscription, period_start, period_end)
     owned = [terms.product for terms in items if terms.valid_to is None]
     lines: list[ChargeLine] = []
+    pricer = pricer or ChargePricer(period_start=period_start, period_end=period_end)
     country = subscription.customer.country
     for terms in items:
-        if pricer is not None:
-            one_time = pricer.is_one_time(terms, subscription.currency, country)
-        else:
-            one_time = _is_one_time(terms)
-        if one_time:
+        if pricer.is_one_time(terms, subscription.currency, country):
             if period_start <= terms.valid_from < period_end:
                 lines.append(_one_time_line(subscription, terms, owned, pricer))
             continue
@@ -293,12 +291,9 @@ def period_charges(
             continue
         started = subscription.activated_on or service_start
         how = {"first_month": month_of_contract(started, period_start), "tenure_start": started}
-        if pricer is not None:
-            priced = pricer.price(
-                subscription=subscription, terms=terms, on_date=period_start, owned=owned, **how
-            )
-        else:
-            priced = _price_one(subscription, terms, period_start, owned, **how)
+        priced = pricer.price(
+            subscription=subscription, terms=terms, on_date=period_start, owned=owned, **how
+        )
         for start, end, is_resting in _split(span, resting):
             days = (end - start).days
             monthly = priced.net
@@ -323,31 +318,16 @@ def period_charges(
     return PeriodCharges(period_start, period_end, lines)
 
 
-def _is_one_time(terms: ItemTerms) -> bool:
-    plans = terms.product.price_plans.filter(is_active=True, acquisition=terms.acquisition)
-    charge = plans.values_list("charge", flat=True).first()
-    if charge is None:  # a device with a single plan for another use
-        charge = (
-            terms.product.price_plans.filter(is_active=True)
-            .values_list("charge", flat=True)
-            .first()
-        )
-    return charge == product_choices.Charge.ONE_TIME
-
-
 def _basket_item(terms: ItemTerms) -> BasketItem:
     return BasketItem(
         terms.product, terms.quantity, terms.acquisition, terms.manual_discount_percent or ZERO
     )
 
 
-def _one_time_line(subscription, terms: ItemTerms, owned, pricer=None) -> ChargeLine:
-    if pricer is not None:
-        priced = pricer.price(
-            subscription=subscription, terms=terms, on_date=terms.valid_from, owned=owned
-        )
-    else:
-        priced = _price_one(subscription, terms, terms.valid_from, owned)
+def _one_time_line(subscription, terms: ItemTerms, owned, pricer: ChargePricer) -> ChargeLine:
+    priced = pricer.price(
+        subscription=subscription, terms=terms, on_date=terms.valid_from, owned=owned
+    )
     return ChargeLine(
         product=terms.product,
         kind="one_time",
