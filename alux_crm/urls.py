@@ -29,6 +29,7 @@ router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
 router.register("payments", billing_api.PaymentViewSet, basename="payment")
 router.register("billing-runs", billing_api.BillingRunViewSet, basename="billing-run")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="credit-note")
+# --- collections API (dunning/api/<part>.py): engine, runs, holds ---
 api_urls = [
     *router.urls,
     path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),
@@ -74,6 +75,7 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("subscriptions.urls")),
     path("", include("billing.urls")),
+    path("", include("dunning.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -299,6 +299,9 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "api:subscription-reconnect": COLLECTIONS_OPERATORS,
     "api:subscription-terminate": SUBSCRIPTION_OPERATORS,  # approve: true needs Back Office
     "api:subscription-activate": SUBSCRIPTION_OPERATORS,
+    # --- dunning: plans, daily runs, the account's dunning (engine) --------------------
+    # --- dunning: disconnection and reconnection runs, save desk (runs) ----------------
+    # --- dunning: promises, payment plans, deposits, blocking, run centre (holds) ------
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

@@ -56,6 +56,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Revenue"), "billing:report_revenue", "bar-chart", _("Billing")),
     NavItem(_("Receivables ageing"), "billing:report_ageing", "hourglass-split", _("Billing")),
     NavItem(_("Billing-run summary"), "billing:report_runs", "table", _("Billing")),
+    # --- collections (dunning app): engine, runs, holds ---
     NavItem(_("Products"), "products:product_list", "box-seam", _("Catalogue")),
     NavItem(_("Promotions"), "products:promotion_list", "megaphone", _("Catalogue")),
     NavItem(_("Offer simulator"), "products:offer_simulator", "calculator", _("Catalogue")),

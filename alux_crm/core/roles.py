@@ -102,6 +102,29 @@ _CONTRACT_RULES = [
 ] + ["subscriptions.view_prepaidentry"]
 
 # Billing: finance and back office look up runs, invoices and the ledger.
+# Collections (dunning app): Back Office edits the plans, steps and blocking rules in
+# the admin too; Billing & Finance reads.
+_COLLECTIONS_READ = [
+    f"dunning.view_{model}"
+    for model in (
+        "dunningplan",
+        "dunningstep",
+        "dunningprocess",
+        "dunningactionrecord",
+        "dunningrun",
+        "promisetopay",
+        "paymentplan",
+        "servicerun",
+        "deposit",
+        "blockingrule",
+        "accountblock",
+    )
+]
+_COLLECTIONS_RULES = [
+    f"dunning.{verb}_{model}"
+    for model in ("dunningplan", "dunningstep", "blockingrule", "accountcollectionsettings")
+    for verb in ("add", "change")
+]
 _BILLING_READ = [
     f"billing.view_{model}"
     for model in (
@@ -133,7 +156,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     CUSTOMER_SERVICE: [*_PARTNER_READ, *_CATALOGUE_READ],
     INVENTORY: [*_PARTNER_READ, *_CATALOGUE_READ],
-    BILLING_FINANCE: [*_PARTNER_READ, *_CATALOGUE_READ, *_SUBSCRIPTION_READ, *_BILLING_READ],
+    BILLING_FINANCE: [
+        *_PARTNER_READ,
+        *_CATALOGUE_READ,
+        *_SUBSCRIPTION_READ,
+        *_BILLING_READ,
+        *_COLLECTIONS_READ,
+    ],
     MARKETING: [*_PARTNER_READ, *_CATALOGUE_READ, *_CATALOGUE_MARKETING],
     TECHNICAL_SUPPORT: [*_PARTNER_READ, *_CATALOGUE_READ],
     BACK_OFFICE: [
@@ -143,6 +172,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_RESTING_RULES,
         *_CONTRACT_RULES,
         *_BILLING_READ,
+        *_COLLECTIONS_READ,
+        *_COLLECTIONS_RULES,
         *_CUSTOMER_READ,
         *_CUSTOMER_RULES,
         "core.view_outboxmessage",

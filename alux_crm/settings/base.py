@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cases",
     "inventory",
     "portal",
+    "dunning",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "products.tasks.refresh_promotions",
         "schedule": crontab(hour=0, minute=5),
     },
+    # --- collections (BIL-6, BIL-7, CUS-11): engine, runs, holds ---
 }
 
 # --- API ----------------------------------------------------------------------------

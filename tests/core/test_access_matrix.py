@@ -18,6 +18,9 @@ from products.pricing import BasketItem
 from subscriptions import services as subscription_services
 from tests.core.factories import OrgUnitFactory
 from tests.customers.factories import make_customer_world
+from tests.dunning import objects_engine as collections_engine
+from tests.dunning import objects_holds as collections_holds
+from tests.dunning import objects_runs as collections_runs
 from tests.products import factories as catalogue_factories
 
 
@@ -68,6 +71,9 @@ def test_matrix_has_no_stale_entries():
 # How to build the arguments of each URL that takes some. ``ctx`` holds the objects
 # made by the ``world`` fixture; values are the kwargs for reverse().
 URL_KWARGS = {
+    **collections_engine.URL_KWARGS,
+    **collections_runs.URL_KWARGS,
+    **collections_holds.URL_KWARGS,
     "password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
     "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "overview"},
@@ -407,6 +413,8 @@ def world(db, make_user, partner_a):
     billing = billing_page_objects(account, subscription)
     billing.update(payment_run_page_objects(account))
     billing.update(billing_api_objects(account))
+    for part in (collections_engine, collections_runs, collections_holds):  # issue 7
+        billing.update(part.objects(account, subscription))
     return {
         "product": product,
         "price_plan": price_plan,

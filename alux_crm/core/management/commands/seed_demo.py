@@ -16,6 +16,7 @@ from billing.demo import seed_billing
 from billing.demo_payment_runs import seed_payment_runs
 from billing.demo_vouchers import seed_vouchers
 from customers.demo import seed_customers
+from dunning.demo import seed_collections
 from products.demo import seed_catalogue
 from subscriptions.demo import seed_subscriptions
 from subscriptions.models import Subscription
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         before = Subscription.objects.count()
         seed_vouchers(stdout=self.stdout)
         subscriptions += Subscription.objects.count() - before
+        seed_collections(stdout=self.stdout)  # overdue accounts of the posted invoices
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new users, {customers} new customers, "
