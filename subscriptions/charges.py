@@ -132,10 +132,19 @@ def _overlap(a_start, a_end, b_start, b_end) -> tuple[date, date] | None:
     return (start, end) if start < end else None
 
 
+def charge_rows(obj, **rows) -> None:
+    """Give ``obj`` the rows of its relations that the charges read (a billing run
+    reads them for a whole chunk at once), e.g. ``resting_periods=[…]``."""
+    obj.__dict__.setdefault("_charge_rows", {}).update(rows)
+
+
 def _prefetched(obj, name: str):
-    """The rows of a relation when the caller prefetched them (a billing run), else
-    ``None``. Read straight from Django's prefetch cache: ``.all()`` would clone a
-    queryset per call, which a run of a million subscriptions notices."""
+    """The rows of a relation when the caller read them already (``charge_rows``, or
+    Django's prefetch cache), else ``None``. Read straight from the cache: ``.all()``
+    would clone a queryset per call, which a run of a million subscriptions notices."""
+    given = obj.__dict__.get("_charge_rows")
+    if given is not None and name in given:
+        return given[name]
     cached = getattr(obj, "_prefetched_objects_cache", {}).get(name)
     if cached is None:
         return None

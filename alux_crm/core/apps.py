@@ -14,7 +14,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the security log receivers
+        from . import lookups, signals  # noqa: F401 - signals: the security log receivers
+
+        lookups.register()
 
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_role_permissions")
 

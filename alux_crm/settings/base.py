@@ -239,6 +239,8 @@ OUTBOX_ADAPTERS = {
     "provisioning": env.str(
         "PROVISIONING_ADAPTER", default="alux_crm.core.outbox.RecordingAdapter"
     ),
+    # BIL-6: dunning SMS; alux_crm.core.sms.SmsWebhookAdapter posts them to SMS_WEBHOOK_URL.
+    "sms": env.str("SMS_ADAPTER", default="alux_crm.core.outbox.RecordingAdapter"),
 }
 PROVISIONING_WEBHOOK_URL = env.str("PROVISIONING_WEBHOOK_URL", default="http://127.0.0.1:9/")
 PROVISIONING_WEBHOOK_SECRET = env.str("PROVISIONING_WEBHOOK_SECRET", default="change-me")
@@ -251,7 +253,7 @@ BILLING_PAYMENT_TERMS_DAYS = env.int("BILLING_PAYMENT_TERMS_DAYS", default=15)
 # Manual transactions above this amount need a second person's approval (BIL-4).
 BILLING_APPROVAL_AMOUNT = env.int("BILLING_APPROVAL_AMOUNT", default=100)
 # Paying accounts per Celery task of a billing run.
-BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=500)
+BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=1000)
 # A draft invoice whose total moved more than this share against the previous one is
 # flagged for review (BIL-1).
 BILLING_OUTLIER_PERCENT = env.int("BILLING_OUTLIER_PERCENT", default=30)
@@ -358,7 +360,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=5),
     },
     # --- collections (BIL-6, BIL-7, CUS-11): engine, runs, holds ---
+    # engine: the daily dunning run (BIL-6), 06:00 operator time.
+    "dunning-run-daily": {
+        "task": "dunning.tasks.engine.run_daily_dunning",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # holds: promises kept/broken, instalments paid/missed, deposits cancelled/refunded.
+    "dunning-evaluate-holds": {
+        "task": "dunning.tasks.holds.evaluate_holds",
+        "schedule": crontab(minute=10),
+    },
 }
+# engine (dunning run; docs/configuration.md "engine"): accounts per chunk task, and
+# the SMS backend's webhook (alux_crm.core.sms.SmsWebhookAdapter, when SMS_ADAPTER names it).
+DUNNING_CHUNK_SIZE = env.int("DUNNING_CHUNK_SIZE", default=1000)
+SMS_WEBHOOK_URL = env.str("SMS_WEBHOOK_URL", default="http://127.0.0.1:9/")
+SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
+SMS_WEBHOOK_TIMEOUT = env.float("SMS_WEBHOOK_TIMEOUT", default=10.0)
+SMS_SENDER = env.str("SMS_SENDER", default="AluxSat")
+# holds (promises to pay, payment plans, deposits; docs/configuration.md "holds").
+DUNNING_PROMISE_MAX_DAYS = env.int("DUNNING_PROMISE_MAX_DAYS", default=14)
+DUNNING_INSTALMENT_GRACE_DAYS = env.int("DUNNING_INSTALMENT_GRACE_DAYS", default=3)
+DUNNING_DEPOSIT_WAIT_DAYS = env.int("DUNNING_DEPOSIT_WAIT_DAYS", default=30)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

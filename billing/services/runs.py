@@ -17,16 +17,17 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError, InvalidTransition
 from alux_crm.core.money import ZERO
 from customers.models import BillingAccount
-from subscriptions.charges import ChargePricer, period_charges
+from products.models import Promotion
+from subscriptions.charges import ChargePricer, ItemTerms, charge_rows, period_charges
 from subscriptions.choices import SubscriptionStatus
-from subscriptions.models import Subscription, SubscriptionItem
+from subscriptions.models import RestingPeriod, Subscription, SubscriptionItem
 
 from ..choices import (
     RUN_TRANSITIONS,
@@ -258,40 +259,88 @@ def bill_account(*, run: BillingRun, account: BillingAccount) -> Invoice | None:
 
 @dataclass
 class DraftInvoice:
-    """An invoice computed in memory, with its lines, before it is written."""
+    """An invoice computed in memory, with its lines (column values by attribute
+    name: a run writes millions, and a model instance each costs more than the
+    pricing), before it is written."""
 
     invoice: Invoice
-    lines: list[InvoiceLine]
+    lines: list[dict]
 
-    def owned_lines(self) -> list[InvoiceLine]:
+    def owned_lines(self) -> list[dict]:
         """The lines, pointing at the invoice once it has its id."""
         for line in self.lines:
-            line.invoice_id = self.invoice.pk
+            line["invoice_id"] = self.invoice.pk
         return self.lines
 
 
-def _subscriptions_of(run: BillingRun, account_ids: list[int], products: dict) -> dict[int, list]:
-    """The billed subscriptions of the accounts, with what pricing reads prefetched
-    (the items point at the ``products`` already loaded, not at copies of them)."""
-    items = SubscriptionItem.objects.prefetch_related("promotions")
-    subscriptions = (
+@dataclass
+class BilledSubscription:
+    """A subscription of a chunk with what its charges need, read in bulk: its
+    items as ``ItemTerms`` (products and promotions from the chunk's catalogue, no
+    model row per item) and its resting periods."""
+
+    subscription: Subscription
+    items: list[ItemTerms]
+
+
+def _subscriptions_of(
+    run: BillingRun, account_ids: list[int], products: dict
+) -> dict[int, list[BilledSubscription]]:
+    """The billed subscriptions of the accounts, by account, in four queries that
+    pass the ids as one array each (``__any``): subscriptions with their customers,
+    item rows, the promotions granted on the items, resting periods."""
+    subscriptions = list(
         Subscription.objects.filter(
-            billing_account_id__in=account_ids,
+            billing_account_id__any=account_ids,
             status__in=BILLED_STATUSES,
             activated_on__lt=run.period_end,
         )
         .exclude(ended_on__lt=run.period_start)
         .select_related("customer")
-        .prefetch_related(Prefetch("items", queryset=items), "resting_periods")
         .order_by("pk")
     )
-    by_account: dict[int, list] = {}
-    cache_product = SubscriptionItem.product.field.set_cached_value
+    ids = [s.pk for s in subscriptions]
+    item_rows = list(
+        SubscriptionItem.objects.filter(subscription_id__any=ids)
+        .order_by("subscription_id", "valid_from", "pk")
+        .values_list(
+            "pk",
+            "subscription_id",
+            "product_id",
+            "acquisition",
+            "quantity",
+            "manual_discount_percent",
+            "valid_from",
+            "valid_to",
+        )
+    )
+    granted: dict[int, list] = {}
+    links = SubscriptionItem.promotions.through.objects.filter(
+        subscriptionitem_id__any=[row[0] for row in item_rows]
+    ).values_list("subscriptionitem_id", "promotion_id")
+    for item_id, promotion_id in links:
+        granted.setdefault(item_id, []).append(promotion_id)
+    promotions = Promotion.objects.in_bulk({pk for pks in granted.values() for pk in pks})
+    resting: dict[int, list] = {}
+    for period in RestingPeriod.objects.filter(subscription_id__any=ids):
+        resting.setdefault(period.subscription_id, []).append(period)
+    items: dict[int, list[ItemTerms]] = {}
+    for pk, subscription_id, product_id, use, quantity, discount, start, end in item_rows:
+        terms = ItemTerms(
+            product=products[product_id],
+            acquisition=use,
+            quantity=quantity,
+            manual_discount_percent=discount,
+            valid_from=start,
+            valid_to=end,
+            promotions=tuple(promotions[p] for p in sorted(granted.get(pk, ()))),
+        )
+        items.setdefault(subscription_id, []).append(terms)
+    by_account: dict[int, list[BilledSubscription]] = {}
     for subscription in subscriptions:
-        for item in subscription.items.all():
-            if item.product_id in products:
-                cache_product(item, products[item.product_id])
-        by_account.setdefault(subscription.billing_account_id, []).append(subscription)
+        charge_rows(subscription, resting_periods=resting.get(subscription.pk, []))
+        billed = BilledSubscription(subscription, items.get(subscription.pk, []))
+        by_account.setdefault(subscription.billing_account_id, []).append(billed)
     return by_account
 
 
@@ -352,14 +401,15 @@ def _draft(
 ) -> DraftInvoice | None:
     lines = []
     for account_id in account_ids:
-        for subscription in subscriptions.get(account_id, []):
+        for billed in subscriptions.get(account_id, []):
             charges = period_charges(
-                subscription=subscription,
+                subscription=billed.subscription,
                 period_start=run.period_start,
                 period_end=run.period_end,
+                items=billed.items,
                 pricer=pricer,
             )
-            lines += [(subscription, line) for line in charges.lines]
+            lines += [(billed.subscription, line) for line in charges.lines]
     if not lines:
         return None
     last_total = previous.get(account.pk)
@@ -373,8 +423,8 @@ def _draft(
         is_first=last_total is None,
     )
     rows = [_line(subscription, line, names) for subscription, line in lines]
-    invoice.net = sum((r.net for r in rows), ZERO)
-    invoice.tax = sum((r.tax for r in rows), ZERO)
+    invoice.net = sum((r["net"] for r in rows), ZERO)
+    invoice.tax = sum((r["tax"] for r in rows), ZERO)
     invoice.total = invoice.net + invoice.tax
     return DraftInvoice(invoice, rows)
 
@@ -399,7 +449,7 @@ def _save_drafts(drafts: list[DraftInvoice]) -> tuple[list[Invoice], dict[int, s
         try:
             with transaction.atomic():
                 draft.invoice.save()
-                InvoiceLine.objects.bulk_create(draft.owned_lines())
+                InvoiceLine.objects.bulk_create([InvoiceLine(**r) for r in draft.owned_lines()])
             saved.append(draft.invoice)
         except IntegrityError as error:
             if not Invoice.objects.filter(
@@ -420,43 +470,46 @@ LINE_COLUMNS = [
 ]
 
 
-def _copy_lines(lines: list[InvoiceLine]) -> None:
+def _copy_lines(lines: list[dict]) -> None:
     """Insert invoice lines with PostgreSQL COPY (a run writes millions; the
-    database's constraints and triggers still check every row)."""
+    database's constraints and triggers still check every row). A column the line
+    does not name gets its field's default."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in LINE_COLUMNS)
-    json_at = [f.attname for f in LINE_COLUMNS].index("discounts")
     sql = f"COPY {InvoiceLine._meta.db_table} ({columns}) FROM STDIN"
+    defaults = {f.attname: f.get_default() for f in LINE_COLUMNS}
     attnames = [f.attname for f in LINE_COLUMNS]
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
         for line in lines:
-            row = [getattr(line, name) for name in attnames]
-            row[json_at] = json.dumps(row[json_at])
-            copy.write_row(row)
+            values = {**defaults, **line, "discounts": json.dumps(line["discounts"])}
+            copy.write_row([values[name] for name in attnames])
 
 
-def _line(subscription, line, names: dict[int, str]) -> InvoiceLine:
-    kind = {
-        "recurring": LineKind.RECURRING,
-        "resting": LineKind.RESTING,
-        "one_time": LineKind.ONE_TIME,
-    }[line.kind]
-    return InvoiceLine(
-        subscription_id=subscription.pk,
-        source_account_id=subscription.billing_account_id,
-        product_id=line.product.pk,
-        kind=kind,
-        description=f"{_product_name(line.product, names)} ({subscription.number})"[:200],
-        starts_on=line.starts_on,
-        ends_on=line.ends_on,
-        days=line.days,
-        period_days=line.period_days,
-        monthly_net=line.monthly_net,
-        net=line.net,
-        tax_rate=line.tax_rate,
-        tax=line.tax,
-        total=line.total,
-        explanation=line.explanation,
-        discounts=[
+LINE_KINDS = {
+    "recurring": LineKind.RECURRING,
+    "resting": LineKind.RESTING,
+    "one_time": LineKind.ONE_TIME,
+}
+
+
+def _line(subscription, line, names: dict[int, str]) -> dict:
+    """The column values of the invoice line of a charge."""
+    return {
+        "subscription_id": subscription.pk,
+        "source_account_id": subscription.billing_account_id,
+        "product_id": line.product.pk,
+        "kind": LINE_KINDS[line.kind],
+        "description": f"{_product_name(line.product, names)} ({subscription.number})"[:200],
+        "starts_on": line.starts_on,
+        "ends_on": line.ends_on,
+        "days": line.days,
+        "period_days": line.period_days,
+        "monthly_net": line.monthly_net,
+        "net": line.net,
+        "tax_rate": line.tax_rate,
+        "tax": line.tax,
+        "total": line.total,
+        "explanation": line.explanation,
+        "discounts": [
             {
                 "source": d.source,
                 "code": d.code,
@@ -466,7 +519,7 @@ def _line(subscription, line, names: dict[int, str]) -> InvoiceLine:
             }
             for d in line.discounts
         ],
-    )
+    }
 
 
 @transaction.atomic

@@ -25,9 +25,18 @@ from .quote import AppliedDiscount, BasketItem, PricedLine, RejectedPromotion
 # --- promotions and rewards ------------------------------------------------------------
 
 
+def _scope_product_ids(discount) -> set[int]:
+    """The ids of the products a promotion or reward names, read once per object (a
+    billing run asks for them for every line it prices)."""
+    ids = discount.__dict__.get("_scope_product_ids")
+    if ids is None:
+        ids = discount.__dict__["_scope_product_ids"] = {p.pk for p in discount.products.all()}
+    return ids
+
+
 def _in_scope(discount, product: Product, charge: str) -> bool:
     """Empty scope: every recurring line. Else the products and categories listed."""
-    codes = {p.pk for p in discount.products.all()}
+    codes = _scope_product_ids(discount)
     if not codes and not discount.categories:
         return charge == choices.Charge.RECURRING
     return product.pk in codes or product.category in discount.categories
