@@ -17,11 +17,10 @@ fast.
 
 import io
 import re
-from collections import defaultdict
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -143,31 +142,15 @@ def credit_note_list(*, user) -> QuerySet[ManualTransaction]:
 
 
 def invoice_open_amounts(invoices: list[Invoice]) -> dict[int, Decimal]:
-    """What is left to pay on each posted invoice of a page, in two queries: its total
-    less the payments allocated to it and the posted credit notes and write-offs
-    settling it (as ``billing.services.invoice_open_amount`` counts, never below 0)."""
-    posted = [i for i in invoices if i.status == choices.InvoiceStatus.POSTED]
-    if not posted:
+    """What is left to pay on each posted invoice of a page, in one query (the rule of
+    ``billing.selectors.with_open_amount``; never below 0)."""
+    ids = [i.pk for i in invoices if i.status == choices.InvoiceStatus.POSTED]
+    if not ids:
         return {}
-    ids = [i.pk for i in posted]
-    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    allocations = (
-        PaymentAllocation.objects.filter(invoice_id__in=ids, is_reversed=False)
-        .values("invoice_id")
-        .annotate(amount=Sum("amount"))
+    rows = selectors.with_open_amount(Invoice.objects.filter(pk__in=ids)).values_list(
+        "pk", "open_amount"
     )
-    settled = (
-        ManualTransaction.objects.filter(
-            invoice_id__in=ids,
-            status=choices.TransactionStatus.POSTED,
-            kind__in=choices.SETTLING_KINDS,
-        )
-        .values("invoice_id")
-        .annotate(amount=Sum("amount"))
-    )
-    for row in [*allocations, *settled]:
-        paid[row["invoice_id"]] += row["amount"]
-    return {i.pk: max(i.total - paid[i.pk], ZERO) for i in posted}
+    return {pk: max(amount, ZERO) for pk, amount in rows}
 
 
 # --- filters -------------------------------------------------------------------------------

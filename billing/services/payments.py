@@ -15,8 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +23,8 @@ from alux_crm.core.errors import DomainError
 from alux_crm.core.money import ZERO, round_money
 from customers.models import BillingAccount
 
-from ..choices import SETTLING_KINDS, EntryKind, InvoiceStatus, PaymentStatus, TransactionStatus
-from ..models import Invoice, ManualTransaction, Payment, PaymentAllocation
+from ..choices import EntryKind, InvoiceStatus, PaymentStatus
+from ..models import Invoice, Payment, PaymentAllocation
 from .ledger import ledger_post
 
 
@@ -40,24 +39,15 @@ def fingerprint(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _sum_of(queryset) -> Subquery:
-    return Coalesce(
-        Subquery(queryset.values("invoice").annotate(s=Sum("amount")).values("s")[:1]), ZERO
-    )
-
-
 def open_invoices(account: BillingAccount):
     """Posted invoices of the account with something left to pay, oldest first, each
-    annotated with ``paid`` (payments, credit notes and write-offs settling it)."""
-    payments = PaymentAllocation.objects.filter(invoice=OuterRef("pk"), is_reversed=False)
-    settled = ManualTransaction.objects.filter(
-        invoice=OuterRef("pk"), status=TransactionStatus.POSTED, kind__in=SETTLING_KINDS
-    )
+    annotated with ``paid`` (payments, credit notes and write-offs settling it, as
+    ``billing.selectors.with_open_amount`` counts)."""
+    from ..selectors import with_open_amount
+
+    posted = Invoice.objects.filter(billing_account=account, status=InvoiceStatus.POSTED)
     return (
-        Invoice.objects.filter(billing_account=account, status=InvoiceStatus.POSTED)
-        .annotate(paid=_sum_of(payments) + _sum_of(settled))
-        .filter(total__gt=F("paid"))
-        .order_by("due_on", "issued_on", "pk")
+        with_open_amount(posted).filter(total__gt=F("paid")).order_by("due_on", "issued_on", "pk")
     )
 
 
