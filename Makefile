@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= alux_crm.settings.base
 
-.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers bench-billing shell worker clean-venv
+.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers bench-billing bench-collections shell worker clean-venv
 
 $(STAMP): requirements/lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench-customers: bootstrap
 # BENCH_WORKERS to change).
 bench-billing: bootstrap
 	$(PY) bench/billing.py
+
+# Collections at a million billing accounts, 50,000 overdue: the daily dunning run and
+# a disconnection run of 10,000 accounts, real Celery workers (BENCH_ACCOUNTS,
+# BENCH_OVERDUE, BENCH_DISCONNECT, BENCH_WORKERS to change).
+bench-collections: bootstrap
+	$(PY) bench/collections.py
 
 shell: bootstrap
 	$(PY) manage.py shell

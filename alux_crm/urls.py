@@ -12,6 +12,9 @@ from alux_crm.core import views as core_views
 from alux_crm.core.health import healthz
 from billing import api as billing_api
 from customers import api as customers_api
+from dunning.api import engine as dunning_engine_api
+from dunning.api import holds as holds_api
+from dunning.api import runs as dunning_runs_api
 from products import api as products_api
 from subscriptions import api as subscriptions_api
 
@@ -30,6 +33,13 @@ router.register("payments", billing_api.PaymentViewSet, basename="payment")
 router.register("billing-runs", billing_api.BillingRunViewSet, basename="billing-run")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="credit-note")
 # --- collections API (dunning/api/<part>.py): engine, runs, holds ---
+router.register(  # runs
+    "disconnection-runs", dunning_runs_api.ServiceRunViewSet, basename="disconnection-run"
+)
+router.register(
+    "dunning/accounts", dunning_engine_api.DunningAccountViewSet, basename="dunning-account"
+)
+router.register("promises-to-pay", holds_api.PromiseToPayViewSet, basename="promise-to-pay")
 api_urls = [
     *router.urls,
     path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),

@@ -12,3 +12,9 @@ class DunningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dunning"
     verbose_name = _("Collections")
+
+    def ready(self) -> None:
+        # holds: deposits asked at a sale and checked before an activation.
+        from . import signals
+
+        signals.connect()

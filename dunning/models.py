@@ -215,6 +215,8 @@ class DunningActionRecord(models.Model):
     ledger_entry = models.ForeignKey(
         "billing.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # engine: a letter is "to print" until Back Office downloads it for the printer.
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["done_at", "id"]

@@ -100,6 +100,18 @@ class CustomerStepForm(forms.Form):
         self.fields["customer"].queryset = customers
         self.fields["customer"].label_from_instance = lambda c: f"{c.name} ({c.number})"
 
+    def clean_customer(self):
+        from alux_crm.core.errors import DomainError
+
+        from .services.lifecycle import refuse_blocked_customer
+
+        customer = self.cleaned_data["customer"]
+        try:
+            refuse_blocked_customer(customer)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc), code="customer_blocked") from exc
+        return customer
+
 
 class AccountStepForm(forms.Form):
     """Step 2: which of the customer's billing accounts pays."""

@@ -300,8 +300,115 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "api:subscription-terminate": SUBSCRIPTION_OPERATORS,  # approve: true needs Back Office
     "api:subscription-activate": SUBSCRIPTION_OPERATORS,
     # --- dunning: plans, daily runs, the account's dunning (engine) --------------------
+    # Back Office edits plans, runs the day's dunning, prints letters and sets an
+    # account's plan or "never disconnect"; Billing & Finance and Customer Service read.
+    **{
+        f"dunning:{name}": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.CUSTOMER_SERVICE)
+        for name in (
+            "plan_list",
+            "plan_detail",
+            "step_preview",
+            "dunning_run_list",
+            "dunning_run_detail",
+            "dunning_run_progress",
+            "account_list",
+            "agency_export",
+            "letter_list",
+            "letter_pdf",
+        )
+    },
+    **{
+        f"dunning:{name}": roles(R.BACK_OFFICE)
+        for name in (
+            "plan_create",
+            "plan_edit",
+            "step_create",
+            "step_edit",
+            "step_delete",
+            "step_move",
+            "dunning_run_start",
+            "letter_print",
+            "account_settings",
+        )
+    },
+    "api:dunning-account-list": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.CUSTOMER_SERVICE),
+    "api:dunning-account-detail": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.CUSTOMER_SERVICE),
     # --- dunning: disconnection and reconnection runs, save desk (runs) ----------------
+    # Back Office sets up, previews, executes and cancels the runs; Billing & Finance
+    # and System Administrators read them. The save desk's agents (Customer Service)
+    # and Back Office record the calls; Billing & Finance reads the call list.
+    **{
+        f"dunning:{name}": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR)
+        for name in (
+            "service_run_list",
+            "service_run_detail",
+            "service_run_progress",
+            "service_run_totals",
+            "service_run_csv",
+        )
+    },
+    **{
+        f"dunning:{name}": roles(R.BACK_OFFICE)
+        for name in (
+            "service_run_create",
+            "service_run_preview",
+            "service_run_execute",
+            "service_run_cancel",
+            "service_run_item_exclude",
+            "service_run_item_include",
+        )
+    },
+    "dunning:save_desk_list": roles(R.BILLING_FINANCE, R.BACK_OFFICE, R.CUSTOMER_SERVICE),
+    "dunning:save_desk_resolve": roles(R.BACK_OFFICE, R.CUSTOMER_SERVICE),
+    **{
+        f"api:disconnection-run-{name}": roles(
+            R.BILLING_FINANCE, R.BACK_OFFICE, R.SYSTEM_ADMINISTRATOR
+        )
+        for name in ("list", "detail", "items")
+    },
+    **{
+        f"api:disconnection-run-{name}": roles(R.BACK_OFFICE)
+        for name in ("preview", "execute", "cancel", "item-exclude", "item-include")
+    },
     # --- dunning: promises, payment plans, deposits, blocking, run centre (holds) ------
+    # Agents record promises and plans on the phone; Billing & Finance and Back Office
+    # too. Only Billing & Finance approve a promise for reconnection (not their own).
+    # Deposits: Back Office asks them (fraud review); finance and back office record
+    # their payment; finance refunds them.
+    **{
+        f"dunning:{name}": roles(R.CUSTOMER_SERVICE, COLLECTIONS_OPERATORS.roles)
+        for name in (
+            "promise_list",
+            "promise_create",
+            "promise_detail",
+            "promise_cancel",
+            "payment_plan_list",
+            "payment_plan_create",
+            "payment_plan_detail",
+            "payment_plan_cancel",
+        )
+    },
+    "dunning:promise_approve": roles(R.BILLING_FINANCE),
+    "dunning:deposit_list": COLLECTIONS_OPERATORS,
+    "dunning:deposit_detail": COLLECTIONS_OPERATORS,
+    "dunning:deposit_create": roles(R.BACK_OFFICE),
+    "dunning:deposit_pay": COLLECTIONS_OPERATORS,
+    "dunning:deposit_refund": roles(R.BILLING_FINANCE),
+    "api:promise-to-pay-list": roles(R.CUSTOMER_SERVICE, COLLECTIONS_OPERATORS.roles),
+    "api:promise-to-pay-detail": roles(R.CUSTOMER_SERVICE, COLLECTIONS_OPERATORS.roles),
+    "api:promise-to-pay-cancel": roles(R.CUSTOMER_SERVICE, COLLECTIONS_OPERATORS.roles),
+    "api:promise-to-pay-approve": roles(R.BILLING_FINANCE),
+    # centre: Back Office keeps the blocking rules (finance reads them); the run centre
+    # is Back Office's, read by System Administrator and Billing & Finance too.
+    "dunning:blocking_rule_list": COLLECTIONS_OPERATORS,
+    "dunning:blocking_rule_detail": COLLECTIONS_OPERATORS,
+    "dunning:account_block_list": COLLECTIONS_OPERATORS,
+    "dunning:blocking_rule_create": roles(R.BACK_OFFICE),
+    "dunning:blocking_rule_edit": roles(R.BACK_OFFICE),
+    "dunning:blocking_rule_deactivate": roles(R.BACK_OFFICE),
+    "dunning:blocking_evaluate": roles(R.BACK_OFFICE),
+    "dunning:run_centre": roles(R.BACK_OFFICE, R.BILLING_FINANCE, R.SYSTEM_ADMINISTRATOR),
+    "dunning:schedule_edit": roles(R.BACK_OFFICE),
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

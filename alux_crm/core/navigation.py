@@ -57,6 +57,21 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Receivables ageing"), "billing:report_ageing", "hourglass-split", _("Billing")),
     NavItem(_("Billing-run summary"), "billing:report_runs", "table", _("Billing")),
     # --- collections (dunning app): engine, runs, holds ---
+    NavItem(
+        _("Accounts in dunning"), "dunning:account_list", "exclamation-diamond", _("Collections")
+    ),
+    NavItem(_("Dunning runs"), "dunning:dunning_run_list", "calendar2-week", _("Collections")),
+    NavItem(_("Dunning plans"), "dunning:plan_list", "list-ol", _("Collections")),
+    NavItem(_("Letters to print"), "dunning:letter_list", "envelope-paper", _("Collections")),
+    # runs
+    NavItem(_("Disconnection runs"), "dunning:service_run_list", "plug", _("Collections")),
+    NavItem(_("Save desk"), "dunning:save_desk_list", "telephone", _("Collections")),
+    NavItem(_("Promises to pay"), "dunning:promise_list", "hand-thumbs-up", _("Collections")),
+    NavItem(_("Payment plans"), "dunning:payment_plan_list", "calendar-check", _("Collections")),
+    NavItem(_("Deposits"), "dunning:deposit_list", "safe", _("Collections")),
+    # centre
+    NavItem(_("Blocking rules"), "dunning:blocking_rule_list", "slash-circle", _("Collections")),
+    NavItem(_("Run centre"), "dunning:run_centre", "speedometer", _("Collections")),
     NavItem(_("Products"), "products:product_list", "box-seam", _("Catalogue")),
     NavItem(_("Promotions"), "products:promotion_list", "megaphone", _("Catalogue")),
     NavItem(_("Offer simulator"), "products:offer_simulator", "calculator", _("Catalogue")),

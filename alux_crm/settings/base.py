@@ -365,10 +365,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dunning.tasks.engine.run_daily_dunning",
         "schedule": crontab(hour=6, minute=0),
     },
+    # runs: automatic reconnection of the accounts that paid (BIL-7), every
+    # DUNNING_RECONNECT_EVERY_MINUTES (read here too: the schedule is built before it).
+    "dunning-reconnect-paid-accounts": {
+        "task": "dunning.tasks.runs.reconnect_paid_accounts",
+        "schedule": 60.0 * env.int("DUNNING_RECONNECT_EVERY_MINUTES", default=10),
+    },
     # holds: promises kept/broken, instalments paid/missed, deposits cancelled/refunded.
     "dunning-evaluate-holds": {
         "task": "dunning.tasks.holds.evaluate_holds",
         "schedule": crontab(minute=10),
+    },
+    # centre: the blocking rules (CUS-11), daily at 05:30 operator time.
+    "dunning-evaluate-blocking-rules": {
+        "task": "dunning.tasks.centre.evaluate_blocking_rules",
+        "schedule": crontab(hour=5, minute=30),
     },
 }
 # engine (dunning run; docs/configuration.md "engine"): accounts per chunk task, and
@@ -378,10 +389,18 @@ SMS_WEBHOOK_URL = env.str("SMS_WEBHOOK_URL", default="http://127.0.0.1:9/")
 SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
 SMS_WEBHOOK_TIMEOUT = env.float("SMS_WEBHOOK_TIMEOUT", default=10.0)
 SMS_SENDER = env.str("SMS_SENDER", default="AluxSat")
+# runs (disconnection and reconnection runs; docs/configuration.md "runs"): how often
+# paid accounts are reconnected automatically, and accounts per execution chunk task.
+DUNNING_RECONNECT_EVERY_MINUTES = env.int("DUNNING_RECONNECT_EVERY_MINUTES", default=10)
+DUNNING_SERVICE_RUN_CHUNK_SIZE = env.int("DUNNING_SERVICE_RUN_CHUNK_SIZE", default=500)
 # holds (promises to pay, payment plans, deposits; docs/configuration.md "holds").
 DUNNING_PROMISE_MAX_DAYS = env.int("DUNNING_PROMISE_MAX_DAYS", default=14)
 DUNNING_INSTALMENT_GRACE_DAYS = env.int("DUNNING_INSTALMENT_GRACE_DAYS", default=3)
 DUNNING_DEPOSIT_WAIT_DAYS = env.int("DUNNING_DEPOSIT_WAIT_DAYS", default=30)
+# centre (run centre; docs/configuration.md "centre"): beat keeps the schedules a person
+# edited in the run centre or the admin instead of resetting them from
+# CELERY_BEAT_SCHEDULE at each start (replaces the CELERY_BEAT_SCHEDULER set above).
+CELERY_BEAT_SCHEDULER = "dunning.beat_centre:EditableDatabaseScheduler"
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -129,6 +129,27 @@ class BillingAccountDetailView(BillingAccountDetailMixin, ObjectDetailView):
                     "style": "outline-primary",
                 }
             )
+        # Collections (dunning, holds): promise, payment plan, deposit for this account.
+        for url_name, label, icon in (
+            ("dunning:promise_create", _("Promise to pay"), "hand-thumbs-up"),
+            ("dunning:payment_plan_create", _("Payment plan"), "calendar-check"),
+            ("dunning:deposit_create", _("Ask a deposit"), "safe"),
+        ):
+            if user_may_open(request, url_name):
+                url = f"{reverse(url_name)}?account={obj.pk}"
+                actions.append(
+                    {"label": label, "url": url, "icon": icon, "style": "outline-primary"}
+                )
+        # Collections (dunning, engine): the account's own plan, "never disconnect".
+        if user_may_open(request, "dunning:account_settings"):
+            actions.append(
+                {
+                    "label": _("Collection settings"),
+                    "url": reverse("dunning:account_settings", args=[obj.pk]),
+                    "icon": "sliders",
+                    "style": "outline-secondary",
+                }
+            )
         return actions
 
 

@@ -101,6 +101,7 @@ class CustomerDetailMixin(ObjectDetailMixin):
         Tab("invoices", gettext_lazy("Invoices")),
         Tab("payments", gettext_lazy("Payments")),
         Tab("balance", gettext_lazy("Balance")),
+        Tab("collections", gettext_lazy("Collections")),
         Tab("cases", gettext_lazy("Cases")),
         Tab("leads", gettext_lazy("Leads & offers")),
         Tab("documents", gettext_lazy("Documents")),
@@ -111,6 +112,12 @@ class CustomerDetailMixin(ObjectDetailMixin):
 
     def get_object(self, request, pk):
         return selectors.customer_get(user=request.user, pk=pk)
+
+    def setup(self, request, *args, **kwargs):
+        """The Collections tab only for the roles that see collections (dunning)."""
+        super().setup(request, *args, **kwargs)
+        if not user_may_open(request, "dunning:account_list"):
+            self.tabs = [t for t in self.tabs if t.name != "collections"]
 
     def tab_profile(self, request, obj) -> dict:
         return {
@@ -205,6 +212,13 @@ class CustomerDetailMixin(ObjectDetailMixin):
             "balances": customer_balances(customer=obj),
             "can_record_payment": user_may_open(request, "billing:payment_create"),
         }
+
+    def tab_collections(self, request, obj) -> dict:
+        """Per billing account: overdue amount and days, plan, "never disconnect",
+        the dunning timeline, and the holds (promises, payment plans, deposits)."""
+        from dunning.views.engine_customer import collections_tab_context
+
+        return collections_tab_context(request, obj)
 
     def tab_cases(self, request, obj) -> dict:
         return self._empty("cases")

@@ -28,6 +28,7 @@ from products.pricing import BasketItem, price_basket
 from .. import choices
 from ..choices import SubscriptionStatus as S
 from ..models import CreditLimit, Device, Subscription, SubscriptionEvent
+from ..signals import subscription_activating, subscription_sold
 
 REGRET_DAYS = 14  # the cooling-off window of distance and off-premises sales (EU)
 PROVISIONING_TOPIC = "provisioning"
@@ -65,6 +66,7 @@ def subscription_create(
     installation (``subscription_activate``)."""
     signed_on = signed_on or timezone.localdate()
     customer = billing_account.customer
+    refuse_blocked_customer(customer)
     _check_installation(installation_date, installation_slot, signed_on)
     quote = price_basket(
         customer=customer,
@@ -124,7 +126,21 @@ def subscription_create(
         actor=actor,
         effective_on=signed_on,
     )
+    subscription_sold.send(sender=Subscription, subscription=subscription, actor=actor)
     return subscription
+
+
+def refuse_blocked_customer(customer) -> None:
+    """A blocked customer (by hand, or by a blocking rule of collections) buys nothing.
+    The status is read from the database: the customer object may be older."""
+    from customers.choices import CustomerStatus
+
+    if type(customer).objects.filter(pk=customer.pk, status=CustomerStatus.BLOCKED).exists():
+        raise DomainError(
+            _("%(customer)s is blocked: no new subscription can be sold until unblocked.")
+            % {"customer": customer.name},
+            code="customer_blocked",
+        )
 
 
 def _check_installation(day: date | None, slot: str, signed_on: date) -> None:
@@ -278,6 +294,8 @@ def subscription_activate(
     if on < locked.signed_on:
         raise ValidationError({"on": _("The service cannot start before the signing day.")})
     was = locked.status
+    if was == S.PENDING_INSTALLATION:  # e.g. collections: an unpaid deposit refuses
+        subscription_activating.send(sender=Subscription, subscription=locked, actor=actor)
     subscription = subscription_transition(
         subscription, S.ACTIVE, actor=actor, reason=_("Activated"), effective_on=on
     )

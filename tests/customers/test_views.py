@@ -430,6 +430,7 @@ def test_customer_360_header_and_profile(agent, rich_customer):
         "invoices",
         "payments",
         "balance",
+        "collections",  # dunning (issue 7): agents see the collections timeline
         "cases",
         "leads",
         "documents",

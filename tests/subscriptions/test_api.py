@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alux_crm.core import roles as R
+from dunning.services.deposits import deposit_record_payment
 from products import choices as PC
 from products.pricing import BasketItem
 from subscriptions import services
@@ -130,6 +131,7 @@ def test_detail_shows_items_devices_timeline_and_the_contract(make_user, login, 
     )
     promotion = PF.promotion(value=50, duration_months=3, products=[cat.tv])
     subscription = F.subscription(cat, term_months=12)
+    deposit_record_payment(deposit=subscription.deposits.get())  # else it stays pending
     services.subscription_activate(subscription=subscription)
     log_in_as(make_user, login, R.CUSTOMER_SERVICE)
 
