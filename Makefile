@@ -75,7 +75,7 @@ bench-billing: bootstrap
 # a disconnection run of 10,000 accounts, real Celery workers (BENCH_ACCOUNTS,
 # BENCH_OVERDUE, BENCH_DISCONNECT, BENCH_WORKERS to change).
 bench-collections: bootstrap
-	$(PY) bench/collections.py
+	$(PY) bench/collections_bench.py
 
 shell: bootstrap
 	$(PY) manage.py shell

@@ -31,17 +31,11 @@ dropped.
 """
 
 import os
+import signal
+import subprocess
 import sys
-
-# This file is named like the standard library's ``collections``: drop its folder from
-# the path before anything imports that module (the script's folder comes first).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
