@@ -17,6 +17,7 @@ from django.utils import timezone
 from alux_crm.core import roles as R
 from alux_crm.core.models import User
 from subscriptions.charges import billing_period
+from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
 from . import services
@@ -70,15 +71,27 @@ def seed_billing() -> int:
     return made
 
 
+def _suspended_accounts() -> set[int]:
+    """Accounts with a service suspended for non-payment: the demo leaves their debt
+    alone (unpaid, undisputed), so they stay suspended."""
+    return set(
+        Subscription.objects.filter(status=SubscriptionStatus.SUSPENDED).values_list(
+            "billing_account_id", flat=True
+        )
+    )
+
+
 def _payments(actor) -> None:
-    """Most posted invoices paid in full, one in part, the rest still open."""
+    """Most posted invoices paid in full, one in part, the rest still open; the
+    accounts whose service is suspended for non-payment pay nothing."""
     posted = list(
         Invoice.objects.filter(status=InvoiceStatus.POSTED)
         .select_related("billing_account")
         .order_by("pk")
     )
+    suspended = _suspended_accounts()
     for index, invoice in enumerate(posted):
-        if index % 4 == 3:
+        if index % 4 == 3 or invoice.billing_account_id in suspended:
             continue  # open: something for collections to chase
         amount = invoice.total if index % 4 else (invoice.total / 2).quantize(Decimal("0.01"))
         method = ("transfer", "card", "cash")[index % 3]
@@ -128,6 +141,8 @@ def _money_pages(*, finance, agent, today) -> None:
     if not open_now:
         return
     # A disputed invoice (the oldest open one): collections pause on it.
+    suspended = _suspended_accounts()
+    open_now = [i for i in open_now if i.billing_account_id not in suspended] or open_now
     disputed = open_now[0]
     invoice_dispute(
         invoice=disputed,

@@ -49,6 +49,7 @@ def seed_payment_runs() -> int:
             invoices__status=InvoiceStatus.POSTED,
             mandates__isnull=True,
         )
+        .exclude(subscriptions__status="suspended")  # suspended for not paying: no mandate
         .select_related("customer")
         .distinct()
         .order_by("-balance", "pk")[:DEMO_MANDATES]

@@ -14,6 +14,8 @@ from django.utils import timezone
 from billing.services import payment_record
 from customers.choices import Tier
 from customers.models import BillingAccount, Customer
+from subscriptions.choices import SubscriptionStatus
+from subscriptions.models import Subscription
 
 from .choices import RunItemOutcome, RunKind
 from .models import SaveDeskEntry, ServiceRun
@@ -38,7 +40,17 @@ def seed_runs(*, stdout=None) -> None:
         ),
         today=day,
     )
-    items = list(first.items.order_by("billing_account_id"))
+    suspended = set(
+        Subscription.objects.filter(status=SubscriptionStatus.SUSPENDED).values_list(
+            "billing_account_id", flat=True
+        )
+    )
+    items = []
+    for item in first.items.order_by("billing_account_id"):
+        if item.billing_account_id in suspended:  # the agent agreed to wait a week
+            runs.service_run_item_exclude(item=item)
+        else:
+            items.append(item)
     if not items:
         return
     if len(items) > 1:
