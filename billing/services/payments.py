@@ -65,7 +65,9 @@ def unallocated(payment: Payment) -> Decimal:
 
 def allocate_open_payments(*, account: BillingAccount) -> int:
     """Settle the account's open invoices, oldest first, with what its payments have
-    not yet settled (oldest payment first). Returns the allocations made."""
+    not yet settled (oldest payment first), but never beyond the credit the ledger
+    shows (what the open invoices ask less the balance): money refunded, or taken back
+    by an adjustment, settles nothing. Returns the allocations made."""
     made = 0
     payments = [
         p
@@ -77,13 +79,16 @@ def allocate_open_payments(*, account: BillingAccount) -> int:
     if not payments:
         return 0
     invoices = list(open_invoices(account))
+    balance = BillingAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+    credit = sum((i.total - i.paid for i in invoices), ZERO) - balance
     for payment in payments:
         left = unallocated(payment)
         for invoice in invoices:
             due = invoice.total - invoice.paid
-            if left <= 0 or due <= 0:
+            if left <= 0 or due <= 0 or credit <= 0:
                 continue
-            amount = min(left, due)
+            amount = min(left, due, credit)
+            credit -= amount
             allocation, created = PaymentAllocation.objects.get_or_create(
                 payment=payment, invoice=invoice, defaults={"amount": amount}
             )

@@ -145,3 +145,22 @@ def test_fifty_concurrent_requests_with_one_key_make_one_payment():
     assert LedgerEntry.objects.filter(kind="payment").count() == 1
     account.refresh_from_db()
     assert account.balance == D("-25.00")
+
+
+def test_a_refunded_overpayment_settles_no_later_invoice(account, make_user):
+    from alux_crm.core import roles as R
+
+    finance = make_user(R.BILLING_FINANCE)
+    services.payment_record(account=account, amount=D("50"), method="cash", idempotency_key="o")
+    services.transaction_request(
+        account=account, kind="refund", amount=D("50"), reason="Paid twice", actor=finance
+    )
+    account.refresh_from_db()
+    assert account.balance == D("0.00")
+    invoice = posted_invoice(account, D("30"), 10)
+    services.payment_record(account=account, amount=D("10"), method="cash", idempotency_key="n")
+
+    account.refresh_from_db()
+    assert account.balance == D("20.00")
+    assert paid(invoice) == D("10")  # not 30: the refunded 50 is gone
+    assert services.invoice_open_amount(invoice) == D("20.00")
