@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection
 
 from billing.choices import SETTLING_KINDS, InvoiceStatus, TransactionStatus
+from billing.services.runs import rolled_up_accounts
 
 from .choices import PaymentPlanStatus, PromiseStatus
 from .models import AccountCollectionSettings, PaymentPlan, PromiseToPay
@@ -108,3 +109,24 @@ def never_disconnect_ids(*, account_ids: list[int]) -> set[int]:
             billing_account_id__in=account_ids, never_disconnect=True
         ).values_list("billing_account_id", flat=True)
     )
+
+
+def subscriptions_of(account_ids: list[int], statuses: list[str]) -> dict[int, list[int]]:
+    """Subscription ids in ``statuses`` of each paying account of ``account_ids``: its
+    own and those of the non-paying accounts rolled up below it (two queries)."""
+    if not account_ids:
+        return {}
+    rolled = rolled_up_accounts(list(account_ids))
+    root_of = {member: root for root, members in rolled.items() for member in members}
+    found: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT id, billing_account_id FROM subscriptions_subscription
+            WHERE billing_account_id = ANY(%s) AND status = ANY(%s) ORDER BY id
+            """,
+            [list(root_of), [str(s) for s in statuses]],
+        )
+        for subscription_id, account_id in cursor.fetchall():
+            found.setdefault(root_of[account_id], []).append(subscription_id)
+    return found

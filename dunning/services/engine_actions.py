@@ -17,13 +17,13 @@ from alux_crm.core.models import OutboxMessage
 from alux_crm.core.selectors import operator_settings
 from billing.choices import EntryKind
 from billing.services.ledger import ledger_post
-from billing.services.runs import rolled_up_accounts
 from subscriptions.choices import TRANSITIONS, SubscriptionStatus
 from subscriptions.models import Subscription
 from subscriptions.services import lifecycle
 
 from ..choices import SERVICE_ACTIONS, ActionOutcome, DunningAction
 from ..models import AccountCollectionSettings
+from ..selectors import subscriptions_of
 from .engine_messages import message_context, render_step
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 __all__ = ["SERVICE_ACTIONS", "Result", "perform", "save_results"]
 
 A = DunningAction
+ENDED_STATUSES = (SubscriptionStatus.TERMINATED, SubscriptionStatus.CANCELLED)
 SERVICE_TARGET = {
     A.SUSPEND: SubscriptionStatus.SUSPENDED,
     A.DISCONNECT: SubscriptionStatus.DISCONNECTED,
@@ -200,21 +201,15 @@ def _service_actions(items: list, *, today: date) -> None:
     change is refused is a failed step; its other changes are undone."""
     if not items:
         return
-    rolled = rolled_up_accounts([item.process.billing_account_id for _r, item in items])
-    all_ids = [pk for ids in rolled.values() for pk in ids]
-    subscriptions: dict[int, list[Subscription]] = {}
-    live = Subscription.objects.filter(billing_account_id__in=all_ids).exclude(
-        status__in=[SubscriptionStatus.TERMINATED, SubscriptionStatus.CANCELLED]
-    )
-    for subscription in live.order_by("pk"):
-        subscriptions.setdefault(subscription.billing_account_id, []).append(subscription)
+    live = [s for s in SubscriptionStatus if s not in ENDED_STATUSES]
+    ids_of = subscriptions_of([item.process.billing_account_id for _r, item in items], live)
+    loaded = Subscription.objects.in_bulk([pk for ids in ids_of.values() for pk in ids])
     for result, item in items:
         action, target = item.step.action, SERVICE_TARGET[item.step.action]
         mine = [
-            s
-            for pk in rolled[item.process.billing_account_id]
-            for s in subscriptions.get(pk, [])
-            if target in TRANSITIONS.get(s.status, {})
+            loaded[pk]
+            for pk in ids_of.get(item.process.billing_account_id, [])
+            if target in TRANSITIONS.get(loaded[pk].status, {})
         ]
         if not mine:
             result.outcome, result.detail = ActionOutcome.SKIPPED, _("No subscription to change.")

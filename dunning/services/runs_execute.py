@@ -39,9 +39,9 @@ from subscriptions.services.lifecycle_bulk import subscriptions_transition_bulk
 
 from ..choices import RunItemOutcome, RunKind, SaveDeskStatus
 from ..models import SaveDeskEntry, ServiceRun, ServiceRunItem
-from ..selectors import held_account_ids, never_disconnect_ids, overdue_accounts
+from ..selectors import held_account_ids, never_disconnect_ids, overdue_accounts, subscriptions_of
 from .runs import finish_if_done
-from .runs_selection import CUT, LIVE, may_reconnect, qualifies, subscriptions_of
+from .runs_selection import CUT, LIVE, may_reconnect, qualifies
 
 log = logging.getLogger(__name__)
 O = RunItemOutcome  # noqa: E741

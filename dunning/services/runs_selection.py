@@ -23,12 +23,11 @@ from decimal import Decimal
 from django.db import connection
 
 from alux_crm.core.money import ZERO
-from billing.services.runs import rolled_up_accounts
 from subscriptions.choices import SubscriptionStatus
 
 from ..choices import PromiseStatus
 from ..models import PromiseToPay, ServiceRun
-from ..selectors import Overdue, held_account_ids, overdue_accounts
+from ..selectors import Overdue, held_account_ids, overdue_accounts, subscriptions_of
 
 LIVE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED]
 CUT = [SubscriptionStatus.SUSPENDED, SubscriptionStatus.DISCONNECTED]
@@ -75,27 +74,6 @@ def matching_segment_and_region(
             {"ids": list(account_ids), "segments": list(segments), "regions": list(regions)},
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def subscriptions_of(account_ids: list[int], statuses: list[str]) -> dict[int, list[int]]:
-    """Subscription ids in ``statuses`` of each paying account of ``account_ids``: its
-    own and those of the non-paying accounts rolled up below it (two queries)."""
-    if not account_ids:
-        return {}
-    rolled = rolled_up_accounts(list(account_ids))
-    root_of = {member: root for root, members in rolled.items() for member in members}
-    found: dict[int, list[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT id, billing_account_id FROM subscriptions_subscription
-            WHERE billing_account_id = ANY(%s) AND status = ANY(%s) ORDER BY id
-            """,
-            [list(root_of), [str(s) for s in statuses]],
-        )
-        for subscription_id, account_id in cursor.fetchall():
-            found.setdefault(root_of[account_id], []).append(subscription_id)
-    return found
 
 
 def disconnection_candidates(*, run: ServiceRun, today: date) -> list[Candidate]:

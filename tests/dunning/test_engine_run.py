@@ -2,7 +2,7 @@
 when the run is repeated the same day or a chunk crashes half-way; holds, disputes,
 "never disconnect", paid accounts, the texts sent and the late fee."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,10 +20,13 @@ from dunning.models import (
     PromiseToPay,
 )
 from dunning.services import engine, engine_actions
+from products.pricing import BasketItem
+from subscriptions import services as subscription_services
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import SubscriptionEvent
 from tests.dunning.engine_world import DUE, STEPS, debtor, full_plan, run_day
 from tests.products import factories as PF
+from tests.subscriptions import factories as SF
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -243,3 +246,25 @@ def test_plan_for_accounts_own_plan_then_segment_then_default(cat):
         company.pk: corporate,
         special.pk: own,
     }
+
+
+def test_suspension_reaches_the_accounts_rolled_up_below(
+    cat, plan, django_capture_on_commit_callbacks
+):
+    from customers import services as customer_services
+
+    account = debtor(cat)
+    child = customer_services.billing_account_create(
+        customer=account.customer, actor=None, parent=account, is_paying=False
+    )
+    below = SF.subscription(
+        cat, items=[BasketItem(cat.tv)], devices=[], billing_account=child,
+        signed_on=date(2026, 1, 5),
+    )  # fmt: skip
+    subscription_services.subscription_activate(subscription=below, on=date(2026, 1, 10))
+    for day in days(1, 31):
+        run_day(day, django_capture_on_commit_callbacks)
+    assert dict(timeline(account))["suspend"] == "done"
+    assert account.subscriptions.get().status == SubscriptionStatus.SUSPENDED
+    below.refresh_from_db()
+    assert below.status == SubscriptionStatus.SUSPENDED  # the child's service too
