@@ -384,6 +384,11 @@ class Payment(TimeStampedModel):
     received_on = models.DateField(_("received on"))
     reference = models.CharField(_("reference"), max_length=80, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    held_as_deposit = models.BooleanField(
+        _("held as a deposit"),
+        default=False,
+        help_text=_("Money held as a deposit settles no invoice until it is released."),
+    )
     request_fingerprint = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("status"),

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from billing.models import LedgerEntry
 from customers.selectors import billing_account_list
 
 from .choices import DepositStatus, PaymentPlanStatus, PromiseStatus
@@ -112,3 +113,16 @@ def customer_holds(*, customer, today: date | None = None) -> dict:
         "live_blocks": [b for b in blocks if b.lifted_on is None and b.ends_on >= today],
         "held": bool(open_promises) or any(p.status == PaymentPlanStatus.ACTIVE for p in plans),
     }
+
+
+def deposit_entries(*, deposit) -> list:
+    """The ledger entries of a deposit: held, the payment that brought the money,
+    released, refunded."""
+    return list(
+        LedgerEntry.objects.filter(billing_account_id=deposit.billing_account_id)
+        .filter(
+            Q(idempotency_key__startswith=f"deposit-{deposit.pk}-")
+            | Q(payment__idempotency_key=f"deposit-{deposit.pk}")
+        )
+        .order_by("id")
+    )

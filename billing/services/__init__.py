@@ -10,6 +10,7 @@ from .payments import (
     invoice_open_amount,
     open_invoices,
     payment_record,
+    payment_release_deposit,
     payment_reverse,
     unallocated,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "next_invoice_number",
     "open_invoices",
     "payment_record",
+    "payment_release_deposit",
     "payment_reverse",
     "post_invoices",
     "rolled_up_account_ids",

@@ -72,7 +72,7 @@ def allocate_open_payments(*, account: BillingAccount) -> int:
     payments = [
         p
         for p in Payment.objects.filter(
-            billing_account=account, status=PaymentStatus.RECEIVED
+            billing_account=account, status=PaymentStatus.RECEIVED, held_as_deposit=False
         ).order_by("received_on", "pk")
         if unallocated(p) > 0
     ]
@@ -111,9 +111,12 @@ def payment_record(
     reference: str = "",
     actor=None,
     request_fingerprint: str = "",
+    held_as_deposit: bool = False,
 ) -> tuple[Payment, bool]:
     """Record a payment and allocate it; returns (payment, created). A replay of the
-    same request returns the first payment with ``created`` False."""
+    same request returns the first payment with ``created`` False. Money
+    ``held_as_deposit`` (collections' deposits) settles nothing until
+    ``payment_release_deposit``."""
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("A payment is more than zero.")})
     amount = round_money(amount)
@@ -133,6 +136,7 @@ def payment_record(
                 idempotency_key=idempotency_key,
                 request_fingerprint=request_fingerprint,
                 recorded_by=actor,
+                held_as_deposit=held_as_deposit,
             )
             ledger_post(
                 account=locked,
@@ -151,6 +155,16 @@ def payment_record(
             raise
         return _replay(existing, request_fingerprint), False
     return payment, True
+
+
+@transaction.atomic
+def payment_release_deposit(*, payment: Payment) -> int:
+    """A payment held as a deposit is released (the deposit is given back): from now
+    on it settles the account's open invoices like any payment, within the credit
+    the ledger shows. Returns the allocations made."""
+    locked = BillingAccount.objects.select_for_update().get(pk=payment.billing_account_id)
+    Payment.objects.filter(pk=payment.pk).update(held_as_deposit=False)
+    return allocate_open_payments(account=locked)
 
 
 def _replay(payment: Payment, request_fingerprint: str) -> Payment:

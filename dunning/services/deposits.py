@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from alux_crm.core.errors import DomainError
 from alux_crm.core.money import ZERO, round_money
 from billing.choices import EntryKind, PaymentMethod
+from billing.models import Payment
 from billing.services.ledger import ledger_post
+from billing.services.payments import payment_record, payment_release_deposit
 from customers.models import BillingAccount
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
@@ -147,24 +149,16 @@ def deposit_record_payment(
     reference: str = "",
     actor=None,
 ) -> Deposit:
-    """The customer paid the deposit: the money received and the deposit held are
-    booked (they net to zero on the balance) and the subscription may be installed."""
+    """The customer paid the deposit: the deposit held and the money received (a
+    billing payment held as a deposit: it settles nothing until released) are booked,
+    netting to zero on the balance, and the subscription may be installed."""
     locked = _locked(deposit, DepositStatus.REQUESTED)
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The money cannot arrive in the future.")})
     account = locked.billing_account
-    label = dict(PaymentMethod.choices).get(method, method)
-    text = " · ".join(p for p in (str(label), reference) if p)
-    ledger_post(
-        account=account,
-        kind=EntryKind.PAYMENT,
-        amount=-locked.amount,
-        idempotency_key=f"deposit-{locked.pk}-received",
-        booked_on=received_on,
-        description=_("Deposit #%(pk)s received: %(how)s") % {"pk": locked.pk, "how": text},
-        actor=actor,
-    )
+    # Held first, then the money received: the payment is recorded as held, so it
+    # settles no invoice, and the balance does not move.
     ledger_post(
         account=account,
         kind=EntryKind.DEPOSIT,
@@ -174,9 +168,24 @@ def deposit_record_payment(
         description=_("Deposit #%(pk)s held") % {"pk": locked.pk},
         actor=actor,
     )
+    payment_record(
+        account=account,
+        amount=locked.amount,
+        method=method,
+        idempotency_key=_payment_key(locked),
+        received_on=received_on,
+        reference=(_("Deposit #%(pk)s") % {"pk": locked.pk} + f" {reference}").strip()[:80],
+        actor=actor,
+        held_as_deposit=True,
+    )
     locked.status, locked.paid_on = DepositStatus.PAID, received_on
     locked.save(update_fields=["status", "paid_on", "updated_at"])
     return locked
+
+
+def _payment_key(deposit: Deposit) -> str:
+    """The idempotency key of the payment that brought the deposit."""
+    return f"deposit-{deposit.pk}"
 
 
 def _pending_subscriptions(deposit: Deposit):
@@ -264,6 +273,9 @@ def deposit_refund(*, deposit: Deposit, actor=None, today: date | None = None) -
         % {"pk": locked.pk, "settles": settles},
         actor=actor,
     )
+    payment = Payment.objects.filter(idempotency_key=_payment_key(locked)).first()
+    if payment is not None:  # it now settles the open invoices, as far as the credit goes
+        payment_release_deposit(payment=payment)
     if rest > 0:
         ledger_post(
             account=account,

@@ -13,12 +13,11 @@ from django.views import View
 
 from alux_crm.core.errors import DomainError
 from alux_crm.core.generic_views import ObjectActionView, ObjectListView
-from billing.models import LedgerEntry
 
 from ..choices import DepositReason, DepositStatus
 from ..filters_holds import DepositFilter
 from ..forms_holds import DepositPaymentForm, DepositRequestForm
-from ..selectors_holds import deposit_get, deposit_list
+from ..selectors_holds import deposit_entries, deposit_get, deposit_list
 from ..services.deposits import (
     deposit_record_payment,
     deposit_refund,
@@ -117,10 +116,7 @@ class DepositDetailView(View):
 
     def get(self, request, pk: int):
         deposit = deposit_get(user=request.user, pk=pk)
-        entries = LedgerEntry.objects.filter(
-            billing_account_id=deposit.billing_account_id,
-            idempotency_key__startswith=f"deposit-{deposit.pk}-",
-        ).order_by("id")
+        entries = deposit_entries(deposit=deposit)
         context = {
             "title": _("Deposit #%(pk)s") % {"pk": deposit.pk},
             "deposit": deposit,

@@ -132,6 +132,12 @@ def test_a_paid_deposit_moves_no_balance_pays_no_invoice_and_hides_nothing(today
     assert (EntryKind.DEPOSIT, D("100.00")) in kinds and (EntryKind.PAYMENT, D("-100.00")) in kinds
     assert not PaymentAllocation.objects.filter(invoice__billing_account=account).exists()
     assert billing_services.open_invoices(account).count() == 1
+    held = account.payments.get(held_as_deposit=True)  # the cash is on the payments list
+    assert (held.amount, held.method, held.reference) == (
+        D("100.00"),
+        "transfer",
+        f"Deposit #{deposit.pk} T9",
+    )
     overdue = overdue_accounts(today=today, account_ids=[account.pk])
     assert overdue[account.pk].amount == D("40.00")
     # A later payment still allocates to the invoice, untouched by the deposit.
@@ -157,10 +163,13 @@ def test_refund_at_termination_first_settles_what_is_owed(cat, today):
     subscription = subscription_services.subscription_activate(subscription=subscription)
     with pytest.raises(DomainError, match="terminated"):
         deposit_refund(deposit=deposit)
-    invoice_for(account, "30.00")
+    invoice = invoice_for(account, "30.00")
     subscription_services.subscription_terminate(subscription=subscription, reason="Moving")
     paid_back = deposit_refund(deposit=deposit, today=today)
     assert paid_back == D("70.00")
+    # The released deposit settled the invoice: nothing is shown open any more.
+    assert billing_services.open_invoices(account).count() == 0
+    assert billing_services.invoice_open_amount(invoice) == D("0.00")
     account.refresh_from_db()
     assert account.balance == D("0.00")
     assert ledger_is_consistent(account)
