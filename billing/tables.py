@@ -114,7 +114,19 @@ TRANSACTION_STATUS_COLOURS = {"pending": "warning", "posted": "success", "reject
 
 
 class PaymentStatusColumn(StatusColumn):
+    """The payment's status, and a second badge while it is held as a deposit."""
+
     COLOURS = PAYMENT_STATUS_COLOURS
+
+    def render(self, value, record):
+        from django.utils.html import format_html
+
+        badge = super().render(value, record)
+        if not getattr(record, "held_as_deposit", False):
+            return badge
+        return format_html(
+            '{} <span class="badge text-bg-info">{}</span>', badge, _("held as a deposit")
+        )
 
 
 class TransactionStatusColumn(StatusColumn):

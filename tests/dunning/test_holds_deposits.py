@@ -220,3 +220,14 @@ def test_a_deposit_of_a_subscription_cancelled_in_regret_is_withdrawn(cat, today
     assert deposits_evaluate(today=today) == {"cancelled": 1, "refunded": 0}
     deposit = Deposit.objects.get(subscription=subscription)
     assert deposit.status == DepositStatus.CANCELLED and deposit.cancelled_on == today
+
+
+def test_the_deposit_payment_shows_held_on_the_payments_list(today, make_user, client):
+    from alux_crm.core import roles as R
+
+    account = owing_account("40.00", due_on=today - timedelta(days=20))
+    deposit = deposit_request(account=account, amount=D("100"), why="fraud review")
+    deposit_record_payment(deposit=deposit, received_on=today, method="transfer")
+    client.force_login(make_user(R.BILLING_FINANCE))
+    page = client.get("/billing/payments/").content.decode()
+    assert f"Deposit #{deposit.pk}" in page and "held as a deposit" in page
