@@ -86,6 +86,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("billing.urls")),
     path("", include("dunning.urls")),
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

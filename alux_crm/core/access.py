@@ -409,6 +409,13 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "dunning:blocking_evaluate": roles(R.BACK_OFFICE),
     "dunning:run_centre": roles(R.BACK_OFFICE, R.BILLING_FINANCE, R.SYSTEM_ADMINISTRATOR),
     "dunning:schedule_edit": roles(R.BACK_OFFICE),
+    # --- portal: the subscriber self-care portal (objects scoped by portal.selectors) ---
+    "portal:home": PUBLIC,  # redirects to the login or the dashboard
+    "portal:login": PUBLIC,
+    "portal:logout": AUTHENTICATED,
+    "portal:activate": PUBLIC,  # the one-time link of the invitation
+    "portal:dashboard": roles(R.SUBSCRIBER),
+    "portal:invite": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

@@ -162,7 +162,11 @@ class AccessMatrixMiddleware:
         if rule.allows(request.user):
             return None
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            # Subscribers log in on the portal's own page.
+            portal = match is not None and match.namespace == "portal"
+            return redirect_to_login(
+                request.get_full_path(), login_url="portal:login" if portal else None
+            )
         security_log.warning(
             "refused: user=%s roles=%s ip=%s path=%s view=%s",
             request.user.get_username(),

@@ -402,6 +402,11 @@ DUNNING_DEPOSIT_WAIT_DAYS = env.int("DUNNING_DEPOSIT_WAIT_DAYS", default=30)
 # CELERY_BEAT_SCHEDULE at each start (replaces the CELERY_BEAT_SCHEDULER set above).
 CELERY_BEAT_SCHEDULER = "dunning.beat_centre:EditableDatabaseScheduler"
 
+# --- Subscriber portal (POR-1) ------------------------------------------------------
+# The address subscribers reach the portal at: the activation links in the invitation
+# e-mails start with it.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

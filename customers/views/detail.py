@@ -130,6 +130,16 @@ class CustomerDetailMixin(ObjectDetailMixin):
             "can_add_address": user_may_open(request, "customers:address_create"),
             "can_add_account": user_may_open(request, "customers:billing_account_create"),
             "can_credit_check": user_may_open(request, "customers:customer_credit_check"),
+            **self._portal(request, obj),
+        }
+
+    def _portal(self, request, obj) -> dict:
+        """The customer's self-care login (POR-1) and whether the agent may invite."""
+        from portal.models import PortalAccount
+
+        return {
+            "portal_account": PortalAccount.objects.filter(customer=obj).first(),
+            "can_invite_portal": user_may_open(request, "portal:invite"),
         }
 
     def tab_communications(self, request, obj) -> dict:

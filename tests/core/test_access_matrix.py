@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from alux_crm.core import roles as R
 from alux_crm.core.access import ACCESS_MATRIX, rule_for
 from alux_crm.core.models import Notification, OrgUnit, OutboxMessage
+from portal.models import PortalAccount
 from products.pricing import BasketItem
 from subscriptions import services as subscription_services
 from tests.core.factories import OrgUnitFactory
@@ -75,6 +76,8 @@ URL_KWARGS = {
     **collections_runs.URL_KWARGS,
     **collections_holds.URL_KWARGS,
     "password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
+    "portal:activate": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
+    "portal:invite": lambda ctx: {"pk": ctx["customer"].pk},
     "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "overview"},
     "core:partner_edit": lambda ctx: {"pk": ctx["own_partner"].pk},
@@ -475,13 +478,16 @@ def test_anonymous_gets_login_or_public_page(world):
             assert response.status_code in (401, 403), (name, response.status_code)
         else:
             assert response.status_code == 302, (name, response.status_code)
-            assert response["Location"].startswith("/login/"), (name, response["Location"])
+            login_page = "/portal/login/" if name.startswith("portal:") else "/login/"
+            assert response["Location"].startswith(login_page), (name, response["Location"])
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(R.ALL_ROLES))
 def test_each_role_gets_exactly_what_the_matrix_allows(role, world, make_user):
     user = world["owner"] if role == R.RETAILER else make_user(role)
+    if role == R.SUBSCRIBER:  # a subscriber's login belongs to a customer (portal)
+        PortalAccount.objects.create(user=user, customer=world["customer"])
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     for name in urls_to_check():

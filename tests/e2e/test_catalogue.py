@@ -48,7 +48,8 @@ def test_sales_agent_compares_two_offers_with_a_competitor(
 
     # Find the customer by name: the picker fills in as the agent types.
     page.locator("#customer-search").fill("Ilinca")
-    expect(page.locator("#id_customer")).to_contain_text(customer.number)
+    # (a generous wait: a busy 2-core machine answers the search slowly)
+    expect(page.locator("#id_customer")).to_contain_text(customer.number, timeout=15_000)
     expect(page.locator("#id_customer")).to_have_value(str(customer.pk))
 
     build_offers(page, cat)

@@ -18,5 +18,21 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<{width}}  {login.username}")
-        self.stdout.write("  (Subscriber portal logins arrive with the customers module.)")
+        self._portal(options["url"])
         self.stdout.write("")
+
+    def _portal(self, url: str) -> None:
+        from portal.demo import DEMO_SUBSCRIBER
+        from portal.models import PortalAccount
+
+        account = (
+            PortalAccount.objects.select_related("customer", "user")
+            .filter(user__username=DEMO_SUBSCRIBER)
+            .first()
+        )
+        if account is None:
+            return
+        self.stdout.write(
+            f"Subscriber portal: {url.rstrip('/')}/portal/ — log in with customer number "
+            f"{account.customer.number} (or {account.user.username})"
+        )

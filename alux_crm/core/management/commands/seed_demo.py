@@ -17,6 +17,7 @@ from billing.demo_payment_runs import seed_payment_runs
 from billing.demo_vouchers import seed_vouchers
 from customers.demo import seed_customers
 from dunning.demo import seed_collections
+from portal.demo import seed_portal
 from products.demo import seed_catalogue
 from subscriptions.demo import seed_subscriptions
 from subscriptions.models import Subscription
@@ -111,6 +112,7 @@ class Command(BaseCommand):
         seed_vouchers(stdout=self.stdout)
         subscriptions += Subscription.objects.count() - before
         seed_collections(stdout=self.stdout)  # overdue accounts of the posted invoices
+        seed_portal()  # the demo subscriber's self-care login
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new users, {customers} new customers, "

@@ -1,0 +1,109 @@
+"""Pages of the subscriber portal (POR-1): login, activation from the invitation,
+the dashboard; and the agents' invitation from the customer-360 page."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views import View
+
+from alux_crm.core.errors import DomainError
+from alux_crm.core.models import User
+from customers import selectors as customer_selectors
+
+from .forms import PortalLoginForm
+from .models import PortalAccount
+from .selectors import portal_customer, portal_dashboard
+from .services import portal_activate, portal_invite
+
+
+class PortalLoginView(auth_views.LoginView):
+    """The subscribers' login (a new session id is issued at login by Django)."""
+
+    form_class = PortalLoginForm
+    template_name = "portal/login.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self):
+        from django.urls import reverse
+
+        return reverse("portal:dashboard")
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    """Log out and back to the portal's login."""
+
+    next_page = "portal:login"
+
+
+class PortalActivateView(View):
+    """The link of the invitation e-mail: set a password, and the portal is open.
+    A used or expired link says so and changes nothing."""
+
+    template_name = "portal/activate.html"
+
+    def _account(self, uidb64: str, token: str) -> PortalAccount | None:
+        try:
+            user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+        except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+            return None
+        if not default_token_generator.check_token(user, token):
+            return None
+        return PortalAccount.objects.filter(user=user).select_related("user").first()
+
+    def get(self, request, uidb64: str, token: str):
+        account = self._account(uidb64, token)
+        form = SetPasswordForm(account.user) if account else None
+        return render(request, self.template_name, {"form": form, "valid": bool(account)})
+
+    def post(self, request, uidb64: str, token: str):
+        account = self._account(uidb64, token)
+        if account is None:
+            return render(request, self.template_name, {"form": None, "valid": False})
+        form = SetPasswordForm(account.user, request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "valid": True})
+        user = form.save()
+        portal_activate(account=account)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. Welcome!"))
+        return redirect("portal:dashboard")
+
+
+class PortalDashboardView(View):
+    """Balance and what is due, the last invoice, the services with their status."""
+
+    def get(self, request):
+        customer = portal_customer(request.user)
+        data = portal_dashboard(customer=customer)
+        return render(
+            request,
+            "portal/dashboard.html",
+            {"customer": customer, "dashboard": data, "title": _("My account")},
+        )
+
+
+class PortalInviteView(View):
+    """An agent invites the customer to the portal (POST from the customer page)."""
+
+    def post(self, request, pk: int):
+        customer = customer_selectors.customer_get(user=request.user, pk=pk)
+        try:
+            portal_invite(customer=customer, actor=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("The invitation is on its way to %(email)s.") % {"email": customer.email}
+            )
+        return redirect(customer.get_absolute_url())
+
+
+def portal_root(request):
+    """/portal/: the dashboard, or the login."""
+    return redirect("portal:dashboard" if request.user.is_authenticated else "portal:login")
