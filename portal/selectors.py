@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from billing.choices import InvoiceStatus
-from billing.models import Invoice
+from billing.models import Invoice, Payment
 from billing.selectors import customer_balances, with_open_amount
 from subscriptions.models import Subscription
 
@@ -51,3 +51,28 @@ def portal_dashboard(*, customer) -> Dashboard:
         .order_by("-signed_on", "-id")
     )
     return Dashboard(customer_balances(customer=customer), last, subscriptions)
+
+
+def portal_invoices(*, customer):
+    """The customer's posted invoices, newest first, with what is left to pay."""
+    posted = Invoice.objects.filter(
+        billing_account__customer=customer, status=InvoiceStatus.POSTED
+    ).select_related("billing_account")
+    return with_open_amount(posted).order_by("-issued_on", "-id")
+
+
+def portal_invoice(*, customer, pk: int) -> Invoice:
+    """One posted invoice of the customer; another customer's (or a draft) is a 404."""
+    invoice = portal_invoices(customer=customer).filter(pk=pk).first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def portal_payments(*, customer):
+    """The customer's payments, newest first."""
+    return (
+        Payment.objects.filter(billing_account__customer=customer)
+        .select_related("billing_account")
+        .order_by("-received_on", "-id")
+    )

@@ -415,6 +415,9 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "portal:logout": AUTHENTICATED,
     "portal:activate": PUBLIC,  # the one-time link of the invitation
     "portal:dashboard": roles(R.SUBSCRIBER),
+    "portal:invoice_list": roles(R.SUBSCRIBER),
+    "portal:invoice_detail": roles(R.SUBSCRIBER),  # another customer's: 404
+    "portal:invoice_pdf": roles(R.SUBSCRIBER),  # another customer's: 404
     "portal:invite": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),

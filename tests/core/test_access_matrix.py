@@ -78,6 +78,10 @@ URL_KWARGS = {
     "password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
     "portal:activate": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
     "portal:invite": lambda ctx: {"pk": ctx["customer"].pk},
+    **{
+        f"portal:invoice_{name}": lambda ctx: {"pk": ctx["posted_invoice"].pk}
+        for name in ("detail", "pdf")
+    },
     "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "overview"},
     "core:partner_edit": lambda ctx: {"pk": ctx["own_partner"].pk},
