@@ -5,19 +5,24 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import choices
+from . import roles as R
 from .models import OperatorSettings, Partner, User
 
 
 class LoginForm(AuthenticationForm):
-    """Staff and partner login; a suspended partner's users are refused."""
+    """Staff and partner login; a suspended partner's users are refused, and so are
+    subscribers (they log in on the self-care portal)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "partner_inactive": _("Your company's access is suspended. Contact AluxSat."),
+        "subscriber": _("Subscribers log in on the self-care portal, at /portal/."),
     }
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
+        if user.role_names and user.role_names <= R.PORTAL_ROLES:
+            raise forms.ValidationError(self.error_messages["subscriber"], code="subscriber")
         if user.partner_id and user.partner.status != choices.PartnerStatus.ACTIVE:
             raise forms.ValidationError(
                 self.error_messages["partner_inactive"], code="partner_inactive"

@@ -170,3 +170,10 @@ def test_the_demo_subscriber_logs_in_with_the_printed_customer_number(client):
     )
     assert response.status_code == 302
     assert owing.number in client.get("/portal/dashboard/").content.decode()
+
+
+def test_a_subscriber_is_sent_to_the_portal_from_the_staff_login(client):
+    account = activated(client)
+    response = client.post("/login/", {"username": account.user.username, "password": PASSWORD})
+    assert response.status_code == 200 and "/portal/" in response.content.decode()
+    assert "_auth_user_id" not in client.session
