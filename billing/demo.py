@@ -17,8 +17,8 @@ from django.utils import timezone
 from alux_crm.core import roles as R
 from alux_crm.core.models import User
 from subscriptions.charges import billing_period
-from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
+from subscriptions.selectors import suspended_account_ids
 
 from . import services
 from .choices import InvoiceStatus
@@ -74,11 +74,7 @@ def seed_billing() -> int:
 def _suspended_accounts() -> set[int]:
     """Accounts with a service suspended for non-payment: the demo leaves their debt
     alone (unpaid, undisputed), so they stay suspended."""
-    return set(
-        Subscription.objects.filter(status=SubscriptionStatus.SUSPENDED).values_list(
-            "billing_account_id", flat=True
-        )
-    )
+    return suspended_account_ids()
 
 
 def _payments(actor) -> None:

@@ -14,8 +14,7 @@ from django.utils import timezone
 from billing.services import payment_record
 from customers.choices import Tier
 from customers.models import BillingAccount, Customer
-from subscriptions.choices import SubscriptionStatus
-from subscriptions.models import Subscription
+from subscriptions.selectors import suspended_account_ids
 
 from .choices import RunItemOutcome, RunKind
 from .models import SaveDeskEntry, ServiceRun
@@ -40,11 +39,7 @@ def seed_runs(*, stdout=None) -> None:
         ),
         today=day,
     )
-    suspended = set(
-        Subscription.objects.filter(status=SubscriptionStatus.SUSPENDED).values_list(
-            "billing_account_id", flat=True
-        )
-    )
+    suspended = suspended_account_ids()
     items = []
     for item in first.items.order_by("billing_account_id"):
         if item.billing_account_id in suspended:  # the agent agreed to wait a week

@@ -8,6 +8,7 @@ from alux_crm.core.selectors import is_partner_user
 
 from . import choices
 from .charges import PeriodCharges
+from .choices import SubscriptionStatus
 from .models import (
     CancellationRequest,
     ChangeOrder,
@@ -111,6 +112,15 @@ def products_of_account(*, billing_account) -> list:
     from .services.lifecycle import _products_of_account
 
     return _products_of_account(billing_account)
+
+
+def suspended_account_ids() -> set[int]:
+    """Billing accounts with a subscription suspended for non-payment."""
+    return set(
+        Subscription.objects.filter(status=SubscriptionStatus.SUSPENDED).values_list(
+            "billing_account_id", flat=True
+        )
+    )
 
 
 def serials_in_use(*, serials) -> set[str]:
