@@ -40,6 +40,7 @@ router.register(
     "dunning/accounts", dunning_engine_api.DunningAccountViewSet, basename="dunning-account"
 )
 router.register("promises-to-pay", holds_api.PromiseToPayViewSet, basename="promise-to-pay")
+# --- portal API (portal/api.py): the subscriber's own objects only ---
 api_urls = [
     *router.urls,
     path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),

@@ -17,7 +17,17 @@ DEMO_SUBSCRIBER = "subscriber"
 
 def seed_portal() -> PortalAccount | None:
     """The portal login ``subscriber`` (password of the demo) of a customer with an
-    active service and posted invoices; None when the demo has no such customer."""
+    active service and posted invoices, and what that subscriber did in the portal
+    (each part's demo below); None when the demo has no such customer."""
+    account = _demo_account()
+    if account is None:
+        return None
+    # --- each part's demo of the subscriber's own data (idempotent), one call a line ---
+    return account
+
+
+def _demo_account() -> PortalAccount | None:
+    """The demo subscriber's portal account, made once."""
     existing = PortalAccount.objects.filter(user__username=DEMO_SUBSCRIBER).first()
     if existing is not None:
         return existing

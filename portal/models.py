@@ -28,6 +28,10 @@ class PortalAccount(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("portal account")
@@ -60,6 +64,8 @@ class CardPayment(TimeStampedModel):
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     provider = models.CharField(_("provider"), max_length=40)
     provider_reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    card_brand = models.CharField(_("card brand"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("card ending"), max_length=4, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

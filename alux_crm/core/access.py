@@ -419,6 +419,11 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "portal:invoice_detail": roles(R.SUBSCRIBER),  # another customer's: 404
     "portal:invoice_pdf": roles(R.SUBSCRIBER),  # another customer's: 404
     "portal:invite": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),
+    # --- portal payments: card payments, voucher top-up ---
+    # --- portal services: subscriptions, resting, add-ons, pay-per-view ---
+    # --- portal requests: information requests (cases) ---
+    # --- portal profile: contact details, preferences, language, password ---
+    # --- portal api: /api/v1/portal/… scoped to the subscriber's customer ---
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

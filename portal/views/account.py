@@ -1,13 +1,11 @@
-"""Pages of the subscriber portal (POR-1): login, activation from the invitation,
-the dashboard; and the agents' invitation from the customer-360 page."""
+"""Portal pages of the account (POR-1): login, activation from the invitation, the
+dashboard; and the agents' invitation from the customer-360 page."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -16,19 +14,12 @@ from django.views import View
 
 from alux_crm.core.errors import DomainError
 from alux_crm.core.models import User
-from billing.services.documents import invoice_pdf_content
 from customers import selectors as customer_selectors
 
-from .forms import PortalLoginForm
-from .models import PortalAccount
-from .selectors import (
-    portal_customer,
-    portal_dashboard,
-    portal_invoice,
-    portal_invoices,
-    portal_payments,
-)
-from .services import portal_activate, portal_invite
+from ..forms import PortalLoginForm
+from ..models import PortalAccount
+from ..selectors import portal_customer, portal_dashboard
+from ..services import portal_activate, portal_invite
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -95,46 +86,6 @@ class PortalDashboardView(View):
             "portal/dashboard.html",
             {"customer": customer, "dashboard": data, "title": _("My account")},
         )
-
-
-class PortalInvoiceListView(View):
-    """The subscriber's invoices (what is left on each, the PDF) and payments."""
-
-    page_size = 24
-
-    def get(self, request):
-        customer = portal_customer(request.user)
-        invoices = Paginator(portal_invoices(customer=customer), self.page_size)
-        return render(
-            request,
-            "portal/invoices.html",
-            {
-                "title": _("Invoices and payments"),
-                "invoices": invoices.get_page(request.GET.get("page")),
-                "payments": list(portal_payments(customer=customer)[: self.page_size]),
-            },
-        )
-
-
-class PortalInvoiceDetailView(View):
-    """One invoice with every line and how it was computed."""
-
-    def get(self, request, pk: int):
-        customer = portal_customer(request.user)
-        invoice = portal_invoice(customer=customer, pk=pk)
-        return render(
-            request,
-            "portal/invoice_detail.html",
-            {"title": str(invoice), "invoice": invoice, "lines": list(invoice.lines.all())},
-        )
-
-
-def portal_invoice_pdf(request, pk: int):
-    """The PDF of one of the subscriber's invoices (another's is a 404)."""
-    invoice = portal_invoice(customer=portal_customer(request.user), pk=pk)
-    response = HttpResponse(invoice_pdf_content(invoice=invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-    return response
 
 
 class PortalInviteView(View):

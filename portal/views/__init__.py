@@ -1,0 +1,2 @@
+"""Pages of the subscriber portal, a module per part (account, invoices, payments,
+services, requests, profile)."""
