@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from alux_crm.core import roles as R
 from alux_crm.core.errors import DomainError
@@ -28,7 +29,7 @@ from tests.subscriptions import factories as SF
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-TODAY = date(2026, 11, 23)
+TODAY = timezone.localdate()  # addresses and sales start today by default
 
 
 def customer(value="0.00", **fields) -> Customer:
@@ -78,7 +79,7 @@ def test_monthly_value_between_min_and_max():
 def test_number_of_sims_counts_live_telephony_subscriptions():
     two, one = with_sims(2), with_sims(1)
     rule(min_sims=2)
-    blocking_rules_evaluate(today=date.today())
+    blocking_rules_evaluate(today=TODAY)
     assert status(two) == "blocked"
     assert status(one) == "active"
 
