@@ -167,7 +167,10 @@ def _check(subscription: Subscription, request: ChangeRequest, effective_on: dat
 
 
 def _planned_items(
-    subscription: Subscription, request: ChangeRequest, effective_on: date
+    subscription: Subscription,
+    request: ChangeRequest,
+    effective_on: date,
+    channel: str = SalesChannel.AGENT,
 ) -> list[ItemTerms]:
     removed = {i.pk for i in request.remove}
     planned = []
@@ -176,7 +179,7 @@ def _planned_items(
         if item.pk in removed:
             terms = ItemTerms(**{**terms.__dict__, "valid_to": effective_on})
         planned.append(terms)
-    promotions = _granted(subscription, request.add, effective_on)
+    promotions = _granted(subscription, request.add, effective_on, channel)
     for add in request.add:
         planned.append(
             ItemTerms(
@@ -192,8 +195,11 @@ def _planned_items(
     return planned
 
 
-def _granted(subscription, items: list[BasketItem], on: date) -> dict[int, list]:
-    """The promotions the added products earn on their first day."""
+def _granted(
+    subscription, items: list[BasketItem], on: date, channel: str = SalesChannel.AGENT
+) -> dict[int, list]:
+    """The promotions the added products earn on their first day when sold through
+    ``channel`` (a promotion may be for one sales channel only)."""
     if not items:
         return {}
     quote = price_basket(
@@ -203,6 +209,7 @@ def _granted(subscription, items: list[BasketItem], on: date) -> dict[int, list]
         term_months=1,
         currency=subscription.currency,
         check_sale=False,
+        channel=channel,
     )
     from products.models import Promotion
 
@@ -219,7 +226,11 @@ def _granted(subscription, items: list[BasketItem], on: date) -> dict[int, list]
 
 
 def change_preview(
-    *, subscription: Subscription, request: ChangeRequest, requested_on: date | None = None
+    *,
+    subscription: Subscription,
+    request: ChangeRequest,
+    requested_on: date | None = None,
+    channel: str = SalesChannel.AGENT,
 ) -> ChangePreview:
     """What the change wanted on ``requested_on`` would do, without doing it: its
     kind, policy, effective day, and the next invoices line by line (SUB-2)."""
@@ -233,7 +244,7 @@ def change_preview(
     next_end = billing_period(bill_cycle_day=subscription.billing_account.bill_cycle_day, day=end)[
         1
     ]
-    planned = _planned_items(subscription, request, effective_on)
+    planned = _planned_items(subscription, request, effective_on, channel)
     return ChangePreview(
         kind=_kind(request, subscription),
         policy=policy,
@@ -271,7 +282,10 @@ def change_order_create(
         )
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     preview = change_preview(
-        subscription=subscription, request=request, requested_on=wanted_on or requested_on
+        subscription=subscription,
+        request=request,
+        requested_on=wanted_on or requested_on,
+        channel=channel,
     )
     order = ChangeOrder.objects.create(
         subscription=subscription,
@@ -344,7 +358,7 @@ def change_order_apply(*, order: ChangeOrder, actor=None) -> ChangeOrder:
             )
             device.full_clean()
             device.save()
-    granted = _granted(subscription, added, day)
+    granted = _granted(subscription, added, day, order.channel)
     for item in added:
         row = subscription.items.create(
             product=item.product,

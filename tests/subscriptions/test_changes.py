@@ -162,3 +162,24 @@ def test_a_change_cannot_go_back_in_time(cat, subscription):
             today=TODAY,
         )
     assert "back in time" in excinfo.value.message_dict["wanted_on"][0]
+
+
+def test_a_portal_only_promotion_is_earned_through_the_portal_not_an_agent(cat):
+    PF.promotion(code="web-10", rules=[{"kind": PC.EligibilityKind.CHANNEL, "values": ["portal"]}])
+    earned = {}
+    for channel in ("agent", "portal"):
+        subscription = services.subscription_activate(
+            subscription=F.subscription(cat, signed_on=date(2026, 11, 20)), on=date(2026, 11, 20)
+        )
+        add = request(add=[BasketItem(cat.addon)])
+        preview = services.change_preview(
+            subscription=subscription, request=add, requested_on=TODAY, channel=channel
+        )
+        services.change_order_create(
+            subscription=subscription, request=add, channel=channel, today=TODAY
+        )
+        item = subscription.items.get(product=cat.addon)
+        earned[channel] = (list(item.promotions.values_list("code", flat=True)), preview)
+    assert earned["agent"][0] == [] and earned["portal"][0] == ["web-10"]
+    # the preview shown before confirming already counts the portal's discount
+    assert earned["portal"][1].next_period.total < earned["agent"][1].next_period.total
