@@ -15,6 +15,7 @@ from customers import api as customers_api
 from dunning.api import engine as dunning_engine_api
 from dunning.api import holds as holds_api
 from dunning.api import runs as dunning_runs_api
+from portal import api as portal_api
 from products import api as products_api
 from subscriptions import api as subscriptions_api
 
@@ -41,8 +42,15 @@ router.register(
 )
 router.register("promises-to-pay", holds_api.PromiseToPayViewSet, basename="promise-to-pay")
 # --- portal API (portal/api.py): the subscriber's own objects only ---
+router.register("portal/invoices", portal_api.PortalInvoiceViewSet, basename="portal-invoice")
+router.register("portal/payments", portal_api.PortalPaymentViewSet, basename="portal-payment")
+router.register(
+    "portal/subscriptions", portal_api.PortalSubscriptionViewSet, basename="portal-subscription"
+)
+router.register("portal/requests", portal_api.PortalRequestViewSet, basename="portal-request")
 api_urls = [
     *router.urls,
+    path("portal/me/", portal_api.PortalMeView.as_view(), name="portal-me"),  # portal API
     path("quotes/price", products_api.QuotePriceView.as_view(), name="quote-price"),
     path("vouchers/redeem", billing_api.VoucherRedeemView.as_view(), name="voucher-redeem"),
 ]
@@ -88,6 +96,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("dunning.urls")),
     path("", include("portal.urls")),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -3,6 +3,7 @@ requests need now; the cases issue adds the rest."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseType(models.TextChoices):
@@ -31,3 +32,26 @@ class CaseStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING_CUSTOMER = "waiting", _("Waiting for the customer")
     CLOSED = "closed", _("Closed")
+
+
+# Every status an agent may move a case to from each status. A customer's reply
+# moves a waiting case (or a closed one, within REOPEN_WITHIN_DAYS) back to open.
+CASE_TRANSITIONS: dict[str, set[str]] = {
+    CaseStatus.OPEN: {CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER, CaseStatus.CLOSED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.OPEN, CaseStatus.WAITING_CUSTOMER, CaseStatus.CLOSED},
+    CaseStatus.WAITING_CUSTOMER: {CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.OPEN},
+}
+# Cases still being worked on (the portal's "open requests").
+OPEN_STATUSES = [CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER]
+# A customer may reply to a closed case (and so reopen it) for this many days after
+# it was closed; later the portal asks for a new request (like a helpdesk's follow-up).
+REOPEN_WITHIN_DAYS = 14
+# How the portal names each status to the customer (with a context: "Received" is
+# also a payment's status, translated differently).
+CUSTOMER_STATUS_LABELS = {
+    CaseStatus.OPEN: pgettext_lazy("request status", "Received"),
+    CaseStatus.IN_PROGRESS: pgettext_lazy("request status", "In progress"),
+    CaseStatus.WAITING_CUSTOMER: pgettext_lazy("request status", "Waiting for your reply"),
+    CaseStatus.CLOSED: pgettext_lazy("request status", "Closed"),
+}

@@ -2,9 +2,12 @@
 self-care portal's information requests need; the cases issue adds queues, SLAs and
 escalation on top of it."""
 
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alux_crm.core.models import TimeStampedModel
@@ -33,6 +36,8 @@ class Case(TimeStampedModel):
     )
     attachment = models.FileField(_("attachment"), upload_to="cases/%Y/%m/", blank=True)
     attachment_name = models.CharField(_("file name"), max_length=255, blank=True)
+    attachment_type = models.CharField(_("file type"), max_length=100, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -45,6 +50,22 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} · {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the case is closed."""
+        return self.status == choices.CaseStatus.CLOSED
+
+    def customer_may_reply(self, now) -> bool:
+        """A customer may reply while the case is not closed, and for
+        ``REOPEN_WITHIN_DAYS`` after it was closed (the reply reopens it)."""
+        if not self.is_closed:
+            return True
+        limit = timedelta(days=choices.REOPEN_WITHIN_DAYS)
+        return self.closed_at is not None and now - self.closed_at <= limit
 
 
 class CaseReply(models.Model):

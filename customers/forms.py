@@ -88,6 +88,7 @@ class CustomerForm(forms.Form):
     PERSON_FIELDS = ("first_name", "last_name", "id_number", "date_of_birth")
     COMPANY_FIELDS = ("company_name", "registration_number", "vat_number")
     CONTACT_FIELDS = ("phone", "email", "country", "language")
+    CONSENT_FIELDS = ("marketing_email", "marketing_sms", "marketing_post")
     CLASS_FIELDS = ("category", "segment", "line_type", "payment_type")
     STAFF_FIELDS = ("serving_agent", "partner")
     ADDRESS_FIELDS = (
@@ -117,6 +118,9 @@ class CustomerForm(forms.Form):
     email = _model_field("email", required=False)
     country = CountryField(label=_("Country"), initial="RO")
     language = _model_field("language")
+    marketing_email = _model_field("marketing_email")
+    marketing_sms = _model_field("marketing_sms")
+    marketing_post = _model_field("marketing_post")
     category = _model_field("category", required=False)
     segment = _model_field("segment")
     line_type = _model_field("line_type")
@@ -231,7 +235,12 @@ class CustomerForm(forms.Form):
             if kind == choices.CustomerKind.PERSON
             else CustomerForm.COMPANY_FIELDS
         )
-        return (*own, *CustomerForm.CONTACT_FIELDS, *CustomerForm.CLASS_FIELDS)
+        return (
+            *own,
+            *CustomerForm.CONTACT_FIELDS,
+            *CustomerForm.CONSENT_FIELDS,
+            *CustomerForm.CLASS_FIELDS,
+        )
 
     def clean_kind(self) -> str:
         if self.instance is not None:
@@ -320,6 +329,7 @@ class CustomerForm(forms.Form):
         groups = [
             identity,
             (_("Contact"), self.CONTACT_FIELDS, "contact"),
+            (_("Marketing consent"), self.CONSENT_FIELDS, "consent"),
             (
                 _("Classification"),
                 (*self.CLASS_FIELDS, *self.STAFF_FIELDS, "parent_number"),

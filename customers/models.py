@@ -75,6 +75,17 @@ class Customer(TimeStampedModel):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ro"
     )
+    # Marketing consent per channel (off until the customer says yes; pghistory keeps
+    # when and by whom it changed). Service messages (invoices, reminders) are not marketing.
+    marketing_email = models.BooleanField(
+        _("offers and news by e-mail"), default=False, db_default=False
+    )
+    marketing_sms = models.BooleanField(
+        _("offers and news by SMS"), default=False, db_default=False
+    )
+    marketing_post = models.BooleanField(
+        _("offers and news by post"), default=False, db_default=False
+    )
     serving_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("serving agent"),

@@ -10,6 +10,10 @@ from alux_crm.core.models import User
 from billing.choices import InvoiceStatus
 from customers.models import Customer
 
+from .demo_payments import seed_payments
+from .demo_profile import seed_profile
+from .demo_requests import seed_requests
+from .demo_services import seed_services
 from .models import PortalAccount
 
 DEMO_SUBSCRIBER = "subscriber"
@@ -23,6 +27,10 @@ def seed_portal() -> PortalAccount | None:
     if account is None:
         return None
     # --- each part's demo of the subscriber's own data (idempotent), one call a line ---
+    seed_payments(account)
+    seed_profile(account)
+    seed_requests(account)
+    seed_services(account)
     return account
 
 
@@ -31,7 +39,7 @@ def _demo_account() -> PortalAccount | None:
     existing = PortalAccount.objects.filter(user__username=DEMO_SUBSCRIBER).first()
     if existing is not None:
         return existing
-    customer = (
+    candidates = (
         Customer.objects.filter(
             kind="person",
             portal_account__isnull=True,
@@ -40,8 +48,9 @@ def _demo_account() -> PortalAccount | None:
         )
         .exclude(email="")
         .order_by("pk")
-        .first()
     )
+    # one who still owes, so the demo subscriber has an invoice to pay by card
+    customer = candidates.filter(billing_accounts__balance__gt=0).first() or candidates.first()
     if customer is None:
         return None
     user = User(

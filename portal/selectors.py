@@ -2,14 +2,25 @@
 the one customer the logged-in subscriber may see; anything of another customer is
 a 404 (POR-1)."""
 
+import hashlib
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
+from django.core.cache import cache
+from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
+from alux_crm.core.money import ZERO
 from billing.choices import InvoiceStatus
+from billing.estimates import InvoiceEstimate, next_invoice_estimates
 from billing.models import Invoice, Payment
-from billing.selectors import customer_balances, with_open_amount
-from subscriptions.models import Subscription
+from billing.selectors import AccountBalance, customer_balances, with_open_amount
+from cases.selectors import OpenRequests, open_requests
+from cases.tables import with_status_colours
+from subscriptions.models import Device, Subscription, SubscriptionItem
+from subscriptions.tables import SUBSCRIPTION_STATUS_COLOURS
 
 from .models import PortalAccount
 
@@ -27,30 +38,152 @@ def portal_customer(user):
 
 
 @dataclass
-class Dashboard:
-    """What the subscriber sees first: balance and what is due, the last invoice,
-    the services with their status."""
+class DashboardAccount:
+    """One billing account on the dashboard: its balance and what is overdue
+    (``billing.selectors.customer_balances``), the next amount falling due, and the
+    estimate of its next invoice (``billing.estimates.next_invoice_estimates``)."""
 
-    balances: list
+    balance: AccountBalance
+    next_due_on: date | None = None
+    next_due_amount: Decimal = ZERO
+    estimate: InvoiceEstimate | None = None
+
+    @property
+    def account(self):
+        """The billing account."""
+        return self.balance.account
+
+    @property
+    def overdue(self) -> Decimal:
+        """What is open on its posted invoices past their due date."""
+        return self.balance.overdue
+
+    @property
+    def credit(self) -> Decimal:
+        """What the customer has in their favour (a negative balance), else zero."""
+        return max(-self.balance.account.balance, ZERO)
+
+
+@dataclass
+class Dashboard:
+    """What the subscriber sees first: per billing account the balance, what is due
+    and the next invoice's estimate; the last invoice; the services with their
+    devices and status; the open requests."""
+
+    balances: list[DashboardAccount]
     last_invoice: Invoice | None
     subscriptions: list
+    requests: OpenRequests
 
 
-def portal_dashboard(*, customer) -> Dashboard:
-    """The dashboard of ``customer`` in a few queries."""
+def next_due_of_accounts(account_ids: list[int], today: date) -> dict[int, tuple[date, Decimal]]:
+    """Per account, the earliest due date still to come with what is open on the
+    invoices due that day (one query: only invoices with something open)."""
+    rows = (
+        with_open_amount(
+            Invoice.objects.filter(
+                billing_account_id__in=account_ids,
+                status=InvoiceStatus.POSTED,
+                due_on__gte=today,
+            )
+        )
+        .filter(open_amount__gt=0)
+        .values_list("billing_account_id", "due_on", "open_amount")
+    )
+    due: dict[int, tuple[date, Decimal]] = {}
+    for account_id, due_on, amount in rows:
+        first = due.get(account_id)
+        if first is None or due_on < first[0]:
+            due[account_id] = (due_on, amount)
+        elif due_on == first[0]:
+            due[account_id] = (due_on, first[1] + amount)
+    return due
+
+
+# The estimates of a customer's next invoices are kept this long, under a key made of
+# what changes them on the customer's side (accounts, subscriptions and their current
+# items, the last posted invoice): a change shows at once, a catalogue price change
+# within this time.
+ESTIMATE_CACHE_SECONDS = 600
+
+
+def _estimates(customer, accounts, subscriptions, last_invoice, today: date) -> dict:
+    """``billing.estimates.next_invoice_estimates`` of the customer's accounts, from the
+    cache when nothing of theirs changed since it was computed."""
+    state = [
+        customer.pk,
+        today.isoformat(),
+        last_invoice.pk if last_invoice else None,
+        [(a.pk, a.bill_cycle_day, a.is_paying, a.status, a.updated_at) for a in accounts],
+        [
+            (
+                s.pk,
+                s.billing_account_id,
+                s.status,
+                s.updated_at,
+                [(i.pk, i.updated_at) for i in s.current_items],
+            )
+            for s in subscriptions
+        ],
+    ]
+    key = "portal:estimates:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    estimates = cache.get(key)
+    if estimates is None:
+        estimates = next_invoice_estimates(accounts=accounts, today=today)
+        cache.set(key, estimates, ESTIMATE_CACHE_SECONDS)
+    return estimates
+
+
+def portal_dashboard(*, customer, today: date | None = None) -> Dashboard:
+    """The dashboard of ``customer`` in a bounded number of queries, whatever the
+    number of invoices, payments or requests: balances (3), next due (1), last
+    invoice (1), services with products and devices (3), requests (2), and the
+    next invoices' estimates (cached; else 2 + the billing run's pricing queries
+    per period, normally one period)."""
+    today = today or timezone.localdate()
+    balances = customer_balances(customer=customer, today=today)
+    accounts = [row.account for row in balances]
+    ids = [a.pk for a in accounts]
+    due = next_due_of_accounts(ids, today)
     last = (
         with_open_amount(
-            Invoice.objects.filter(billing_account__customer=customer, status=InvoiceStatus.POSTED)
+            Invoice.objects.filter(billing_account_id__in=ids, status=InvoiceStatus.POSTED)
         )
         .order_by("-issued_on", "-id")
         .first()
     )
     subscriptions = list(
         Subscription.objects.filter(customer=customer)
-        .prefetch_related("items__product")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=SubscriptionItem.objects.filter(valid_to__isnull=True).select_related(
+                    "product"
+                ),
+                to_attr="current_items",
+            ),
+            Prefetch(
+                "devices",
+                queryset=Device.objects.filter(returned_on__isnull=True).select_related("product"),
+                to_attr="current_devices",
+            ),
+        )
         .order_by("-signed_on", "-id")
     )
-    return Dashboard(customer_balances(customer=customer), last, subscriptions)
+    for subscription in subscriptions:
+        subscription.status_colour = SUBSCRIPTION_STATUS_COLOURS.get(
+            subscription.status, "secondary"
+        )
+    estimates = _estimates(customer, accounts, subscriptions, last, today)
+    rows = []
+    for row in balances:
+        next_due_on, next_due_amount = due.get(row.account.pk, (None, ZERO))
+        rows.append(
+            DashboardAccount(row, next_due_on, next_due_amount, estimates.get(row.account.pk))
+        )
+    requests = open_requests(customer=customer)
+    with_status_colours(requests.newest)
+    return Dashboard(rows, last, subscriptions, requests)
 
 
 def portal_invoices(*, customer):

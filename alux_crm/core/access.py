@@ -409,6 +409,9 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "dunning:blocking_evaluate": roles(R.BACK_OFFICE),
     "dunning:run_centre": roles(R.BACK_OFFICE, R.BILLING_FINANCE, R.SYSTEM_ADMINISTRATOR),
     "dunning:schedule_edit": roles(R.BACK_OFFICE),
+    # --- cases: the agents' case page (objects scoped by cases.selectors) -----------------
+    "cases:case_detail": roles(R.CUSTOMER_SERVICE, R.SALES, R.BACK_OFFICE),  # POST: answer
+    "cases:case_attachment": roles(R.CUSTOMER_SERVICE, R.SALES, R.BACK_OFFICE),
     # --- portal: the subscriber self-care portal (objects scoped by portal.selectors) ---
     "portal:home": PUBLIC,  # redirects to the login or the dashboard
     "portal:login": PUBLIC,
@@ -420,10 +423,46 @@ ACCESS_MATRIX: dict[str, Rule] = {
     "portal:invoice_pdf": roles(R.SUBSCRIBER),  # another customer's: 404
     "portal:invite": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),
     # --- portal payments: card payments, voucher top-up ---
+    "portal:pay": roles(R.SUBSCRIBER),  # ?invoice= / ?account= of another customer: 404
+    "portal:payment_detail": roles(R.SUBSCRIBER),  # a card payment; another customer's: 404
+    "portal:payment_retry": roles(R.SUBSCRIBER),  # POST; another customer's: 404
+    "portal:top_up": roles(R.SUBSCRIBER),  # another customer's subscription: form error
     # --- portal services: subscriptions, resting, add-ons, pay-per-view ---
+    "portal:services": roles(R.SUBSCRIBER),  # the subscriber's own subscriptions
+    "portal:service_detail": roles(R.SUBSCRIBER),  # another customer's subscription: 404
+    "portal:service_rest": roles(R.SUBSCRIBER),  # POST: book; another customer's: 404
+    "portal:service_rest_end": roles(R.SUBSCRIBER),  # POST; another's period: 404
+    "portal:service_addons": roles(R.SUBSCRIBER),  # POST: order; another customer's: 404
+    "portal:service_ppv": roles(R.SUBSCRIBER),  # POST: buy; another customer's: 404
     # --- portal requests: information requests (cases) ---
+    "portal:request_list": roles(R.SUBSCRIBER),
+    "portal:request_create": roles(R.SUBSCRIBER),
+    "portal:request_detail": roles(R.SUBSCRIBER),  # POST: reply; another customer's: 404
+    "portal:request_attachment": roles(R.SUBSCRIBER),  # another customer's: 404
     # --- portal profile: contact details, preferences, language, password ---
+    "portal:profile": roles(R.SUBSCRIBER),  # always the subscriber's own customer
+    "portal:profile_contact": roles(R.SUBSCRIBER),  # the password again to change
+    "portal:profile_preferences": roles(R.SUBSCRIBER),
+    "portal:profile_language": roles(R.SUBSCRIBER),  # POST
+    "portal:password_change": roles(R.SUBSCRIBER),
+    "portal:password_reset": PUBLIC,  # same answer whether or not the login exists
+    "portal:password_reset_sent": PUBLIC,
+    "portal:password_reset_confirm": PUBLIC,  # the one-time link of the reset e-mail
+    "portal:disable": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),  # POST; as invite
+    "portal:enable": roles(R.SALES, R.CUSTOMER_SERVICE, R.BACK_OFFICE),  # POST
     # --- portal api: /api/v1/portal/… scoped to the subscriber's customer ---
+    # Subscribers only (staff and partners: 403); every id is looked up through the
+    # subscriber's customer (portal.api.PortalCustomerMixin): another customer's is a 404.
+    "api:portal-me": roles(R.SUBSCRIBER),
+    "api:portal-invoice-list": roles(R.SUBSCRIBER),
+    "api:portal-invoice-detail": roles(R.SUBSCRIBER),  # another customer's: 404
+    "api:portal-invoice-pdf": roles(R.SUBSCRIBER),  # another customer's: 404
+    "api:portal-payment-list": roles(R.SUBSCRIBER),
+    "api:portal-subscription-list": roles(R.SUBSCRIBER),
+    "api:portal-subscription-detail": roles(R.SUBSCRIBER),  # another customer's: 404
+    "api:portal-request-list": roles(R.SUBSCRIBER),  # POST: a new request (a case)
+    "api:portal-request-detail": roles(R.SUBSCRIBER),  # another customer's: 404
+    "api:portal-request-reply": roles(R.SUBSCRIBER),  # POST; another customer's: 404
     # --- Django admin (checks model permissions on top) -----------------------------
     "admin:*": roles(R.ADMIN_SITE_ROLES),
 }

@@ -406,6 +406,9 @@ CELERY_BEAT_SCHEDULER = "dunning.beat_centre:EditableDatabaseScheduler"
 # The address subscribers reach the portal at: the activation links in the invitation
 # e-mails start with it.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The card payment provider's adapter (dotted path to a portal.providers.CardProvider).
+# The default simulates a provider's test mode with test cards and charges nothing.
+PORTAL_CARD_PROVIDER = env.str("PORTAL_CARD_PROVIDER", default="portal.providers.TestCardProvider")
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

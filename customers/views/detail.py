@@ -134,12 +134,16 @@ class CustomerDetailMixin(ObjectDetailMixin):
         }
 
     def _portal(self, request, obj) -> dict:
-        """The customer's self-care login (POR-1) and whether the agent may invite."""
+        """The customer's self-care login (POR-1) and whether the agent may invite,
+        disable or enable it."""
         from portal.models import PortalAccount
 
         return {
-            "portal_account": PortalAccount.objects.filter(customer=obj).first(),
+            "portal_account": PortalAccount.objects.select_related("disabled_by")
+            .filter(customer=obj)
+            .first(),
             "can_invite_portal": user_may_open(request, "portal:invite"),
+            "can_disable_portal": user_may_open(request, "portal:disable"),
         }
 
     def tab_communications(self, request, obj) -> dict:
@@ -231,7 +235,17 @@ class CustomerDetailMixin(ObjectDetailMixin):
         return collections_tab_context(request, obj)
 
     def tab_cases(self, request, obj) -> dict:
-        return self._empty("cases")
+        """The customer's newest cases (portal requests and others) with their status
+        (one query); linked to the case page for the agents who answer cases."""
+        from cases.selectors import customer_cases
+        from cases.tables import with_status_colours
+
+        return {
+            **self._empty("cases"),
+            "template": "customers/partials/customer_cases.html",
+            "cases": with_status_colours(customer_cases(customer=obj)),
+            "can_open_cases": user_may_open(request, "cases:case_detail"),
+        }
 
     def tab_leads(self, request, obj) -> dict:
         return self._empty("leads")

@@ -34,6 +34,11 @@ class PortalLoginView(auth_views.LoginView):
 
         return reverse("portal:dashboard")
 
+    def form_valid(self, form):
+        from .profile import after_portal_login  # profile part: the customer's language
+
+        return after_portal_login(self.request, super().form_valid(form))
+
 
 class PortalLogoutView(auth_views.LogoutView):
     """Log out and back to the portal's login."""
@@ -54,7 +59,11 @@ class PortalActivateView(View):
             return None
         if not default_token_generator.check_token(user, token):
             return None
-        return PortalAccount.objects.filter(user=user).select_related("user").first()
+        return (
+            PortalAccount.objects.filter(user=user, disabled_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
 
     def get(self, request, uidb64: str, token: str):
         account = self._account(uidb64, token)
@@ -71,12 +80,17 @@ class PortalActivateView(View):
         user = form.save()
         portal_activate(account=account)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        from .profile import after_portal_login  # profile part: the customer's language
+
+        response = after_portal_login(request, redirect("portal:dashboard"))
         messages.success(request, _("Your password is set. Welcome!"))
-        return redirect("portal:dashboard")
+        return response
 
 
 class PortalDashboardView(View):
-    """Balance and what is due, the last invoice, the services with their status."""
+    """Per billing account the balance, what is due and the next invoice's estimate;
+    the last invoice; the services with their devices and status; the open requests
+    (``portal.selectors.portal_dashboard``, a bounded number of queries)."""
 
     def get(self, request):
         customer = portal_customer(request.user)

@@ -22,6 +22,7 @@ from tests.customers.factories import make_customer_world
 from tests.dunning import objects_engine as collections_engine
 from tests.dunning import objects_holds as collections_holds
 from tests.dunning import objects_runs as collections_runs
+from tests.portal import payments_world as portal_payments
 from tests.products import factories as catalogue_factories
 
 
@@ -75,12 +76,44 @@ URL_KWARGS = {
     **collections_engine.URL_KWARGS,
     **collections_runs.URL_KWARGS,
     **collections_holds.URL_KWARGS,
+    **portal_payments.URL_KWARGS,
     "password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
     "portal:activate": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
     "portal:invite": lambda ctx: {"pk": ctx["customer"].pk},
+    "portal:password_reset_confirm": lambda ctx: {"uidb64": "MQ", "token": "set-password"},
+    **{f"portal:{name}": lambda ctx: {"pk": ctx["customer"].pk} for name in ("disable", "enable")},
     **{
         f"portal:invoice_{name}": lambda ctx: {"pk": ctx["posted_invoice"].pk}
         for name in ("detail", "pdf")
+    },
+    # portal services: the world's subscription (of the subscriber's customer)
+    **{
+        f"portal:service_{name}": lambda ctx: {"pk": ctx["subscription"].pk}
+        for name in ("detail", "rest", "addons", "ppv")
+    },
+    "portal:service_rest_end": lambda ctx: {
+        "pk": ctx["subscription"].pk,
+        "period": ctx["resting_period"].pk,
+    },
+    # portal requests and the agents' case page: a case of the world's customer
+    **{
+        name: lambda ctx: {"pk": _case(ctx).pk}
+        for name in (
+            "portal:request_detail",
+            "portal:request_attachment",
+            "cases:case_detail",
+            "cases:case_attachment",
+        )
+    },
+    # portal api: the subscriber's customer's invoice, subscription and request
+    **{
+        f"api:portal-invoice-{name}": lambda ctx: {"pk": ctx["posted_invoice"].pk}
+        for name in ("detail", "pdf")
+    },
+    "api:portal-subscription-detail": lambda ctx: {"pk": ctx["subscription"].pk},
+    **{
+        f"api:portal-request-{name}": lambda ctx: {"pk": _case(ctx).pk}
+        for name in ("detail", "reply")
     },
     "core:partner_detail": lambda ctx: {"pk": ctx["own_partner"].pk},
     "core:partner_tab": lambda ctx: {"pk": ctx["own_partner"].pk, "tab": "overview"},
@@ -439,6 +472,23 @@ def world(db, make_user, partner_a):
         "message": message,
         "notification": notification,
     }
+
+
+def _case(ctx):
+    """A portal request of the world's customer with a PDF attached, made once."""
+    if "case" not in ctx:
+        from cases.services import case_create
+        from tests.customers.factories import pdf
+
+        ctx["case"] = case_create(
+            customer=ctx["customer"],
+            kind="billing",
+            channel="portal",
+            subject="Matrix question",
+            description="Why?",
+            attachment=pdf("bill.pdf"),
+        )
+    return ctx["case"]
 
 
 def _voucher_batch(ctx):

@@ -40,7 +40,7 @@ def activated(client, customer=None):
 
 
 def test_an_agent_invites_and_the_subscriber_activates_from_the_link(make_user, login, client):
-    customer = CF.person()
+    customer = CF.person(language="en")  # the portal speaks the customer's language
     agent_client = login(make_user(R.CUSTOMER_SERVICE))
     response = agent_client.post(f"/customers/{customer.pk}/portal-invite/")
     assert response.status_code == 302

@@ -133,7 +133,7 @@ def test_resting_changes_and_cancellations(seeded):
     scheduled = ChangeOrder.objects.get(status=ChangeStatus.SCHEDULED)
     assert scheduled.kind == ChangeKind.DOWNGRADE
     assert scheduled.effective_on > timezone.localdate()
-    applied = ChangeOrder.objects.get(status=ChangeStatus.APPLIED)
+    applied = ChangeOrder.objects.get(status=ChangeStatus.APPLIED, channel="agent")
     assert applied.kind == ChangeKind.UPGRADE
     assert applied.subscription.timeline.filter(command="change_entitlements").exists()
 

@@ -112,7 +112,9 @@ class Command(BaseCommand):
         seed_vouchers(stdout=self.stdout)
         subscriptions += Subscription.objects.count() - before
         seed_collections(stdout=self.stdout)  # overdue accounts of the posted invoices
-        seed_portal()  # the demo subscriber's self-care login
+        before = Subscription.objects.count()
+        seed_portal()  # the demo subscriber's self-care login (sells a prepaid service)
+        subscriptions += Subscription.objects.count() - before
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new users, {customers} new customers, "
