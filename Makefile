@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= alux_crm.settings.base
 
-.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers bench-billing bench-collections shell worker clean-venv
+.PHONY: run test bootstrap services db migrate seed lint format lock bench bench-customers bench-billing bench-collections bench-portal shell worker clean-venv
 
 $(STAMP): requirements/lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,12 @@ bench-billing: bootstrap
 # BENCH_OVERDUE, BENCH_DISCONNECT, BENCH_WORKERS to change).
 bench-collections: bootstrap
 	$(PY) bench/collections_bench.py
+
+# The subscriber portal under load at a million customers: gunicorn with the production
+# settings, locust headless, idle and during a billing run (BENCH_PORTAL_USERS,
+# BENCH_PORTAL_RPS, BENCH_PORTAL_MEASURE, BENCH_PORTAL_GUNICORN to change).
+bench-portal: bootstrap
+	$(PY) bench/portal_bench.py
 
 shell: bootstrap
 	$(PY) manage.py shell

@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOper
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
-from django.db.models.functions import Concat, Lower
+from django.db.models.functions import Concat, Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +145,8 @@ class Customer(TimeStampedModel):
             # Search (selectors.search): ILIKE and trigram similarity use these.
             _trigram_index("display_name", "customer_name_trgm"),
             _trigram_index("email", "customer_email_trgm"),
+            # The portal's login and password reset by e-mail (case does not matter).
+            models.Index(Upper("email"), name="customer_email_upper"),
             _trigram_index("phone", "customer_phone_trgm"),
             models.Index(fields=["id_number"], name="customer_id_number"),
             models.Index(fields=["vat_number"], name="customer_vat_number"),

@@ -19,7 +19,7 @@ class PortalLoginForm(AuthenticationForm):
         identifier = (self.data.get("username") or "").strip()
         account = (
             PortalAccount.objects.select_related("user")
-            .filter(customer__number__iexact=identifier)
+            .filter(customer__number=identifier.upper())
             .first()
             or PortalAccount.objects.select_related("user")
             .filter(customer__email__iexact=identifier)

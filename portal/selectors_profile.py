@@ -65,7 +65,7 @@ def portal_reset_requested_accounts(*, identifier: str) -> list[PortalAccount]:
     if not identifier:
         return []
     accounts = PortalAccount.objects.select_related("user", "customer").exclude(customer__email="")
-    found = list(accounts.filter(customer__number__iexact=identifier)) or list(
+    found = list(accounts.filter(customer__number=identifier.upper())) or list(
         accounts.filter(customer__email__iexact=identifier)
     )
     return [account for account in found if portal_login_may_reset(account)]

@@ -18,6 +18,9 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"operator": operator_settings()}
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "portal" and match.route.startswith("portal/"):
+        return {"operator": operator_settings()}  # the portal's pages have their own menu
     # Templates that render sub-templates with the request (django-tables2) run the
     # context processors again: compute once per request.
     cached = getattr(request, "_alux_navigation", None)

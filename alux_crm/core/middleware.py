@@ -1,6 +1,7 @@
 """Request middleware of the core: preferences, audit context, 2FA and the access matrix."""
 
 import logging
+import time
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -16,12 +17,34 @@ from django_otp import user_has_device
 from pghistory.middleware import HistoryMiddleware
 from rest_framework.views import APIView
 
+from . import roles as R
 from .access import rule_for
 from .choices import PartnerStatus
 from .net import client_ip
 from .selectors import operator_settings
 
 security_log = logging.getLogger("alux.security")
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout without a write per request: a session in use is marked
+    modified (so saved, its expiry renewed by ``SESSION_COOKIE_AGE``) when it was last
+    renewed more than ``SESSION_REFRESH_SECONDS`` ago. An idle session still ends
+    ``SESSION_COOKIE_AGE`` after its last use, give or take that minute."""
+
+    KEY = "_alux_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it
+        return response
 
 
 class UserPreferencesMiddleware:
@@ -78,7 +101,10 @@ TWO_FACTOR_EXEMPT = frozenset(
 
 
 def two_factor_required(user) -> bool:
-    """A user must pass TOTP when they enrolled a device or their role demands it."""
+    """A user must pass TOTP when they enrolled a device or their role demands it.
+    Subscribers (portal-only logins) cannot enrol and never need it."""
+    if not user.is_superuser and user.role_names and user.role_names <= R.PORTAL_ROLES:
+        return False
     if user_has_device(user, confirmed=True):
         return True
     required = set(settings.OTP_REQUIRED_ROLES)
