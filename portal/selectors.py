@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +18,8 @@ from billing.models import Invoice, Payment
 from billing.selectors import AccountBalance, customer_balances, with_open_amount
 from cases.selectors import OpenRequests, open_requests
 from cases.tables import with_status_colours
-from subscriptions.models import Device, Subscription, SubscriptionItem
+from subscriptions.models import Subscription
+from subscriptions.selectors import current_devices_prefetch, current_items_prefetch
 from subscriptions.tables import SUBSCRIPTION_STATUS_COLOURS
 
 from .models import PortalAccount
@@ -154,20 +154,7 @@ def portal_dashboard(*, customer, today: date | None = None) -> Dashboard:
     )
     subscriptions = list(
         Subscription.objects.filter(customer=customer)
-        .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=SubscriptionItem.objects.filter(valid_to__isnull=True).select_related(
-                    "product"
-                ),
-                to_attr="current_items",
-            ),
-            Prefetch(
-                "devices",
-                queryset=Device.objects.filter(returned_on__isnull=True).select_related("product"),
-                to_attr="current_devices",
-            ),
-        )
+        .prefetch_related(current_items_prefetch(), current_devices_prefetch())
         .order_by("-signed_on", "-id")
     )
     for subscription in subscriptions:

@@ -71,14 +71,21 @@ def portal_reset_requested_accounts(*, identifier: str) -> list[PortalAccount]:
     return [account for account in found if portal_login_may_reset(account)]
 
 
-def portal_reset_link_account(*, uidb64: str, token: str) -> PortalAccount | None:
-    """The portal login of a password-reset link, or None when the link is broken,
-    used, expired, or the login may not reset (disabled, staff)."""
+def user_of_link(*, uidb64: str, token: str) -> User | None:
+    """The user of a one-time link (the invitation's, a password reset's): None when
+    the link is broken, used or expired (Django's token generator)."""
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
         return None
-    if not default_token_generator.check_token(user, token):
+    return user if default_token_generator.check_token(user, token) else None
+
+
+def portal_reset_link_account(*, uidb64: str, token: str) -> PortalAccount | None:
+    """The portal login of a password-reset link, or None when the link is broken,
+    used, expired, or the login may not reset (disabled, staff)."""
+    user = user_of_link(uidb64=uidb64, token=token)
+    if user is None:
         return None
     account = PortalAccount.objects.filter(user=user).select_related("user", "customer").first()
     if account is None or not portal_login_may_reset(account):

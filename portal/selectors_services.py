@@ -108,18 +108,10 @@ def _subscriptions(customer) -> QuerySet[Subscription]:
         Subscription.objects.filter(customer=customer)
         .select_related("billing_account", "customer")
         .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=SubscriptionItem.objects.filter(valid_to__isnull=True)
-                .select_related("product")
-                .order_by("product__sort_order", "valid_from", "id"),
-                to_attr="current_items",
+            subscription_selectors.current_items_prefetch(
+                order_by=("product__sort_order", "valid_from", "id")
             ),
-            Prefetch(
-                "devices",
-                queryset=Device.objects.filter(returned_on__isnull=True).select_related("product"),
-                to_attr="current_devices",
-            ),
+            subscription_selectors.current_devices_prefetch(),
             Prefetch(
                 "resting_periods",
                 queryset=RestingPeriod.objects.filter(

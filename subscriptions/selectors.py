@@ -49,25 +49,34 @@ def subscription_get(*, user, pk: int) -> Subscription:
     return get_object_or_404(queryset, pk=pk)
 
 
+def current_items_prefetch(*, order_by=("valid_from", "id")) -> Prefetch:
+    """Prefetch of a subscription's items in force, with their product, as
+    ``current_items``."""
+    return Prefetch(
+        "items",
+        queryset=SubscriptionItem.objects.filter(valid_to__isnull=True)
+        .select_related("product")
+        .order_by(*order_by),
+        to_attr="current_items",
+    )
+
+
+def current_devices_prefetch() -> Prefetch:
+    """Prefetch of a subscription's devices not given back, with their product, as
+    ``current_devices``."""
+    return Prefetch(
+        "devices",
+        queryset=Device.objects.filter(returned_on__isnull=True).select_related("product"),
+        to_attr="current_devices",
+    )
+
+
 def subscriptions_of_customer(*, user, customer) -> QuerySet[Subscription]:
     """A customer's subscriptions (customer-360 tab), newest first."""
     return (
         subscription_list(user=user)
         .filter(customer=customer)
-        .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=SubscriptionItem.objects.filter(valid_to__isnull=True).select_related(
-                    "product"
-                ),
-                to_attr="current_items",
-            ),
-            Prefetch(
-                "devices",
-                queryset=Device.objects.filter(returned_on__isnull=True).select_related("product"),
-                to_attr="current_devices",
-            ),
-        )
+        .prefetch_related(current_items_prefetch(), current_devices_prefetch())
     )
 
 

@@ -5,20 +5,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.tokens import default_token_generator
 from django.shortcuts import redirect, render
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views import View
 
 from alux_crm.core.errors import DomainError
-from alux_crm.core.models import User
 from customers import selectors as customer_selectors
 
 from ..forms import PortalLoginForm
 from ..models import PortalAccount
 from ..selectors import portal_customer, portal_dashboard
+from ..selectors_profile import user_of_link
 from ..services import portal_activate, portal_invite
 
 
@@ -53,11 +50,8 @@ class PortalActivateView(View):
     template_name = "portal/activate.html"
 
     def _account(self, uidb64: str, token: str) -> PortalAccount | None:
-        try:
-            user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
-        except (User.DoesNotExist, ValueError, TypeError, OverflowError):
-            return None
-        if not default_token_generator.check_token(user, token):
+        user = user_of_link(uidb64=uidb64, token=token)
+        if user is None:
             return None
         return (
             PortalAccount.objects.filter(user=user, disabled_at__isnull=True)
