@@ -168,7 +168,7 @@ def bench_search(user, queries, *, through_views: bool) -> None:
     from customers import selectors
 
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
 
     def run(query: str) -> int:
         if through_views:
@@ -210,7 +210,7 @@ def bench_detail(user, rng: random.Random) -> None:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     customers = sample_customers(rng, REQUESTS)
     for customer in customers[:5]:  # warm up
         client.get(f"/customers/{customer.pk}/")

@@ -177,7 +177,7 @@ def run_load(label: str, paths: dict, first_login: int, measure_s: int, server) 
         "BENCH_PORTAL_CREDENTIALS": str(VAR / "bench-portal-logins.csv"),
     }
     load_before = loadavg()
-    samples: list[tuple[float, float, float]] = []  # (time, gunicorn CPU s, machine busy s)
+    samples: list[tuple] = []  # (time, gunicorn CPU s, machine busy s, CPU s by program)
     stop = threading.Event()
     sampler = threading.Thread(target=sample_cpu, args=(server, samples, stop), daemon=True)
     sampler.start()
@@ -206,7 +206,32 @@ def run_load(label: str, paths: dict, first_login: int, measure_s: int, server) 
         result["cpu_ms_per_request"] = 1000 * gunicorn / (result["rps"] * span)
         result["gunicorn_cores"] = gunicorn / span
         result["busy_cores"] = (inside[-1][2] - inside[0][2]) / span
+        first, last = inside[0][3], inside[-1][3]
+        result["program_ms_per_request"] = {
+            name: 1000 * (last.get(name, 0.0) - first.get(name, 0.0)) / (result["rps"] * span)
+            for name in PROGRAMS
+        }
     return result
+
+
+# Programs whose CPU per request is printed beside gunicorn's (by process name; a
+# process that ended inside the window takes its CPU with it, so these are floors).
+PROGRAMS = ("postgres", "locust", "redis-server")
+
+
+def program_cpu() -> dict[str, float]:
+    """CPU seconds spent so far by the live processes of each of ``PROGRAMS``."""
+    import psutil
+
+    totals = dict.fromkeys(PROGRAMS, 0.0)
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        info = process.info
+        name = info["name"] or ""
+        if name not in totals and "locust" in " ".join(info["cmdline"] or [])[:200]:
+            name = "locust"
+        if name in totals and info["cpu_times"] is not None:
+            totals[name] += sum(info["cpu_times"][:2])
+    return totals
 
 
 def sample_cpu(server, samples: list, stop: threading.Event) -> None:
@@ -217,7 +242,7 @@ def sample_cpu(server, samples: list, stop: threading.Event) -> None:
     while not stop.is_set():
         times = psutil.cpu_times()
         busy = sum(times) - times.idle - getattr(times, "iowait", 0.0)
-        samples.append((time.time(), server_cpu(server), busy))
+        samples.append((time.time(), server_cpu(server), busy, program_cpu()))
         time.sleep(0.5)
 
 
@@ -270,6 +295,9 @@ def print_phase(result: dict) -> None:
               f"({result['gunicorn_cores']:.2f} cores); the machine busy "
               f"{result['busy_cores']:.2f} of {os.cpu_count()} cores (gunicorn, PostgreSQL, "
               f"locust, workers and everything else)")  # fmt: skip
+        others = result["program_ms_per_request"].items()
+        others = ", ".join(f"{name} {ms:.1f}" for name, ms in others)
+        print(f"    CPU ms/request of the others: {others}")
     for name, (count, p50, p95, top) in result["pages"].items():
         print(f"    {name:<16} n={count:<6} p50 {p50:6.0f} ms  p95 {p95:6.0f} ms  max {top:6.0f} ms"
               f"  failures {result['page_failures'].get(name, 0)}")  # fmt: skip
@@ -319,7 +347,7 @@ def query_counts(paths: dict) -> dict[str, int]:
         login = next(csv_module.DictReader(handle))["login"]
     account = PortalAccount.objects.select_related("user").get(customer__number=login)
     client = Client(HTTP_HOST="localhost")
-    client.force_login(account.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(account.user, backend="alux_crm.core.auth_backends.UserBackend")
     invoice = account.customer.billing_accounts.first().invoices.filter(status="posted").first()
     pages = {
         "dashboard": paths["dashboard"],

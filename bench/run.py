@@ -61,7 +61,7 @@ def bench_pages() -> None:
     if created:
         user.groups.add(Group.objects.get(name="Sales"))
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     target = Partner.objects.filter(code__startswith="B-").order_by("pk").last()
     urls = {
         "partner list (sorted, filtered)": "/partners/?kind=retailer&sort=-name&q=Bench",

@@ -2,6 +2,7 @@
 draft run against the previous run of its cycle (BIL-1)."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -389,17 +390,22 @@ def customer_payments(*, user, customer, limit: int = CUSTOMER_TAB_LIMIT) -> lis
 
 @dataclass
 class AccountBalance:
-    """One billing account of a customer on its Balance tab."""
+    """One billing account of a customer on its Balance tab (and the portal's
+    dashboard): what is overdue, the next amount falling due and the last payment."""
 
     account: object
     overdue: Decimal
     overdue_invoices: int
     last_payment: object | None
+    next_due_on: date | None = None
+    next_due_amount: Decimal = ZERO
 
 
 def customer_balances(*, customer, today=None) -> list[AccountBalance]:
     """Per billing account of the customer: balance, what is overdue (open on posted
-    invoices past their due date) and the last payment received. Three queries."""
+    invoices past their due date), the earliest due date still to come with what is
+    open on the invoices due that day, and the last payment received. Three queries
+    (the open invoices are read once for both)."""
     from django.utils import timezone
 
     from .choices import PaymentStatus
@@ -410,14 +416,22 @@ def customer_balances(*, customer, today=None) -> list[AccountBalance]:
     ids = [a.pk for a in accounts]
     overdue: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
+    next_due: dict[int, tuple[date, Decimal]] = {}
     rows = with_open_amount(
-        Invoice.objects.filter(
-            billing_account_id__in=ids, status=InvoiceStatus.POSTED, due_on__lt=today
-        )
+        Invoice.objects.filter(billing_account_id__in=ids, status=InvoiceStatus.POSTED)
     ).filter(open_amount__gt=0)
-    for account_id, amount in rows.values_list("billing_account_id", "open_amount"):
-        overdue[account_id] = overdue.get(account_id, ZERO) + amount
-        counts[account_id] = counts.get(account_id, 0) + 1
+    for account_id, due_on, amount in rows.values_list(
+        "billing_account_id", "due_on", "open_amount"
+    ):
+        if due_on < today:
+            overdue[account_id] = overdue.get(account_id, ZERO) + amount
+            counts[account_id] = counts.get(account_id, 0) + 1
+            continue
+        first = next_due.get(account_id)
+        if first is None or due_on < first[0]:
+            next_due[account_id] = (due_on, amount)
+        elif due_on == first[0]:
+            next_due[account_id] = (due_on, first[1] + amount)
     last = {
         p.billing_account_id: p
         for p in Payment.objects.filter(billing_account_id__in=ids, status=PaymentStatus.RECEIVED)
@@ -425,7 +439,13 @@ def customer_balances(*, customer, today=None) -> list[AccountBalance]:
         .distinct("billing_account_id")
     }
     return [
-        AccountBalance(a, overdue.get(a.pk, ZERO), counts.get(a.pk, 0), last.get(a.pk))
+        AccountBalance(
+            a,
+            overdue.get(a.pk, ZERO),
+            counts.get(a.pk, 0),
+            last.get(a.pk),
+            *next_due.get(a.pk, (None, ZERO)),
+        )
         for a in accounts
     ]
 

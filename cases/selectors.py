@@ -4,7 +4,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import Http404
 
 from .choices import OPEN_STATUSES, CaseStatus
@@ -68,14 +68,17 @@ class OpenRequests:
 
 
 def open_requests(*, customer, limit: int = DASHBOARD_NEWEST) -> OpenRequests:
-    """The customer's open requests for the dashboard (two queries)."""
-    cases = Case.objects.filter(customer=customer, status__in=OPEN_STATUSES)
-    counts = cases.aggregate(
-        total=Count("pk"), waiting=Count("pk", filter=Q(status=CaseStatus.WAITING_CUSTOMER))
-    )
+    """The customer's open requests for the dashboard, in one query: the newest rows
+    carry the counts of all (window counts, taken before the limit)."""
     newest = list(
-        cases.only("pk", "number", "subject", "status", "updated_at").order_by(
-            "-updated_at", "-id"
-        )[:limit]
+        Case.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+        .only("pk", "number", "subject", "status", "updated_at")
+        .annotate(
+            open_total=Window(Count("pk")),
+            waiting_total=Window(Count("pk", filter=Q(status=CaseStatus.WAITING_CUSTOMER))),
+        )
+        .order_by("-updated_at", "-id")[:limit]
     )
-    return OpenRequests(counts["total"], counts["waiting"], newest)
+    if not newest:
+        return OpenRequests(0, 0, [])
+    return OpenRequests(newest[0].open_total, newest[0].waiting_total, newest)

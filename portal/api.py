@@ -49,7 +49,6 @@ from subscriptions.models import Subscription
 
 from .selectors import (
     DashboardAccount,
-    next_due_of_accounts,
     portal_customer,
     portal_invoices,
     portal_payments,
@@ -81,13 +80,11 @@ ERROR_409 = OpenApiResponse(ErrorSerializer, description="The request's state do
 # --- reads ---------------------------------------------------------------------------------------
 def portal_balances(*, customer, today: date | None = None) -> list[DashboardAccount]:
     """Per billing account of ``customer`` what the dashboard shows of it: balance,
-    what is overdue, the last payment (``billing.selectors.customer_balances``) and
-    the next amount falling due with its day (``portal.selectors``' rule). Four
-    queries. (A candidate for ``portal/selectors.py``, beside ``portal_dashboard``.)"""
+    what is overdue, the next amount falling due with its day and the last payment
+    (``billing.selectors.customer_balances``). Three queries. (A candidate for
+    ``portal/selectors.py``, beside ``portal_dashboard``.)"""
     today = today or timezone.localdate()
-    rows = customer_balances(customer=customer, today=today)
-    due = next_due_of_accounts([row.account.pk for row in rows], today)
-    return [DashboardAccount(row, *due.get(row.account.pk, (None, ZERO))) for row in rows]
+    return [DashboardAccount(row) for row in customer_balances(customer=customer, today=today)]
 
 
 # --- the one place that scopes every call -------------------------------------------------------

@@ -26,26 +26,23 @@ from .models import PortalAccount
 
 
 def portal_customer(user):
-    """The customer of a portal login, or 404 (a staff user, a login without one)."""
-    account = (
-        PortalAccount.objects.select_related("customer").filter(user_id=user.pk).first()
-        if user.is_authenticated
-        else None
-    )
-    if account is None:
+    """The customer of a portal login, or 404 (a staff user, a login without one). The
+    account and its customer come with the user of the request (``UserBackend``)."""
+    if not user.is_authenticated:
         raise Http404
-    return account.customer
+    try:
+        return user.portal_account.customer
+    except PortalAccount.DoesNotExist:
+        raise Http404 from None
 
 
 @dataclass
 class DashboardAccount:
-    """One billing account on the dashboard: its balance and what is overdue
-    (``billing.selectors.customer_balances``), the next amount falling due, and the
+    """One billing account on the dashboard: its balance, what is overdue and the
+    next amount falling due (``billing.selectors.customer_balances``), and the
     estimate of its next invoice (``billing.estimates.next_invoice_estimates``)."""
 
     balance: AccountBalance
-    next_due_on: date | None = None
-    next_due_amount: Decimal = ZERO
     estimate: InvoiceEstimate | None = None
 
     @property
@@ -57,6 +54,16 @@ class DashboardAccount:
     def overdue(self) -> Decimal:
         """What is open on its posted invoices past their due date."""
         return self.balance.overdue
+
+    @property
+    def next_due_on(self) -> date | None:
+        """The earliest due date still to come of an invoice with something open."""
+        return self.balance.next_due_on
+
+    @property
+    def next_due_amount(self) -> Decimal:
+        """What is open on the invoices due on ``next_due_on``."""
+        return self.balance.next_due_amount
 
     @property
     def credit(self) -> Decimal:
@@ -74,30 +81,6 @@ class Dashboard:
     last_invoice: Invoice | None
     subscriptions: list
     requests: OpenRequests
-
-
-def next_due_of_accounts(account_ids: list[int], today: date) -> dict[int, tuple[date, Decimal]]:
-    """Per account, the earliest due date still to come with what is open on the
-    invoices due that day (one query: only invoices with something open)."""
-    rows = (
-        with_open_amount(
-            Invoice.objects.filter(
-                billing_account_id__in=account_ids,
-                status=InvoiceStatus.POSTED,
-                due_on__gte=today,
-            )
-        )
-        .filter(open_amount__gt=0)
-        .values_list("billing_account_id", "due_on", "open_amount")
-    )
-    due: dict[int, tuple[date, Decimal]] = {}
-    for account_id, due_on, amount in rows:
-        first = due.get(account_id)
-        if first is None or due_on < first[0]:
-            due[account_id] = (due_on, amount)
-        elif due_on == first[0]:
-            due[account_id] = (due_on, first[1] + amount)
-    return due
 
 
 # The estimates of a customer's next invoices are kept this long, under a key made of
@@ -136,15 +119,14 @@ def _estimates(customer, accounts, subscriptions, last_invoice, today: date) -> 
 
 def portal_dashboard(*, customer, today: date | None = None) -> Dashboard:
     """The dashboard of ``customer`` in a bounded number of queries, whatever the
-    number of invoices, payments or requests: balances (3), next due (1), last
-    invoice (1), services with products and devices (3), requests (2), and the
+    number of invoices, payments or requests: balances and what falls due (3), last
+    invoice (1), services with products and devices (3), requests (1), and the
     next invoices' estimates (cached; else 2 + the billing run's pricing queries
     per period, normally one period)."""
     today = today or timezone.localdate()
     balances = customer_balances(customer=customer, today=today)
     accounts = [row.account for row in balances]
     ids = [a.pk for a in accounts]
-    due = next_due_of_accounts(ids, today)
     last = (
         with_open_amount(
             Invoice.objects.filter(billing_account_id__in=ids, status=InvoiceStatus.POSTED)
@@ -162,12 +144,7 @@ def portal_dashboard(*, customer, today: date | None = None) -> Dashboard:
             subscription.status, "secondary"
         )
     estimates = _estimates(customer, accounts, subscriptions, last, today)
-    rows = []
-    for row in balances:
-        next_due_on, next_due_amount = due.get(row.account.pk, (None, ZERO))
-        rows.append(
-            DashboardAccount(row, next_due_on, next_due_amount, estimates.get(row.account.pk))
-        )
+    rows = [DashboardAccount(row, estimates.get(row.account.pk)) for row in balances]
     requests = open_requests(customer=customer)
     with_status_colours(requests.newest)
     return Dashboard(rows, last, subscriptions, requests)

@@ -13,7 +13,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,40 +110,78 @@ def _service_view(subscription: Subscription) -> ServiceView:
     )
 
 
-def _subscriptions(customer) -> QuerySet[Subscription]:
-    """The customer's subscriptions with what their cards show, in a fixed number of
-    queries: live ones first, newest first."""
-    return (
+# What a subscription card shows beyond its items and devices, rarely there: each
+# is prefetched only for the subscriptions the main query flags as having one.
+_OPEN_RESTING = RestingPeriod.objects.filter(
+    status__in=[RestingStatus.SCHEDULED, RestingStatus.RESTING]
+)
+_SCHEDULED_CHANGES = ChangeOrder.objects.filter(status=ChangeStatus.SCHEDULED)
+_OPEN_CANCELLATIONS = CancellationRequest.objects.filter(status=CancellationStatus.OPEN)
+
+
+def _optional_prefetches() -> list[tuple[str, Prefetch]]:
+    return [
+        (
+            "has_open_resting",
+            Prefetch(
+                "resting_periods",
+                queryset=_OPEN_RESTING.order_by("starts_on"),
+                to_attr="open_resting",
+            ),
+        ),
+        (
+            "has_scheduled_changes",
+            Prefetch(
+                "change_orders",
+                queryset=_SCHEDULED_CHANGES.prefetch_related("lines__product").order_by(
+                    "effective_on", "id"
+                ),
+                to_attr="scheduled_changes",
+            ),
+        ),
+        (
+            "has_open_cancellations",
+            Prefetch(
+                "cancellation_requests", queryset=_OPEN_CANCELLATIONS, to_attr="open_cancellations"
+            ),
+        ),
+    ]
+
+
+def _subscriptions(customer, pk: int | None = None) -> list[Subscription]:
+    """The customer's subscriptions (or the one of ``pk``) with what their cards
+    show, live ones first, newest first: three queries, and one or two more for each
+    kind of open resting, scheduled change or cancellation some of them have."""
+    subscriptions = (
         Subscription.objects.filter(customer=customer)
-        .select_related("billing_account", "customer")
+        .select_related("billing_account")
         .prefetch_related(
             subscription_selectors.current_items_prefetch(
                 order_by=("product__sort_order", "valid_from", "id")
             ),
             subscription_selectors.current_devices_prefetch(),
-            Prefetch(
-                "resting_periods",
-                queryset=RestingPeriod.objects.filter(
-                    status__in=[RestingStatus.SCHEDULED, RestingStatus.RESTING]
-                ).order_by("starts_on"),
-                to_attr="open_resting",
-            ),
-            Prefetch(
-                "change_orders",
-                queryset=ChangeOrder.objects.filter(status=ChangeStatus.SCHEDULED)
-                .prefetch_related("lines__product")
-                .order_by("effective_on", "id"),
-                to_attr="scheduled_changes",
-            ),
-            Prefetch(
-                "cancellation_requests",
-                queryset=CancellationRequest.objects.filter(status=CancellationStatus.OPEN),
-                to_attr="open_cancellations",
-            ),
         )
-        .annotate(ended_last=_LIVE_FIRST)
+        .annotate(
+            ended_last=_LIVE_FIRST,
+            has_open_resting=Exists(_OPEN_RESTING.filter(subscription=OuterRef("pk"))),
+            has_scheduled_changes=Exists(_SCHEDULED_CHANGES.filter(subscription=OuterRef("pk"))),
+            has_open_cancellations=Exists(_OPEN_CANCELLATIONS.filter(subscription=OuterRef("pk"))),
+        )
         .order_by("ended_last", "-signed_on", "-id")
     )
+    if pk is not None:
+        subscriptions = subscriptions.filter(pk=pk)
+    subscriptions = list(subscriptions)
+    for subscription in subscriptions:
+        subscription.customer = customer
+    for flag, prefetch in _optional_prefetches():
+        having = [s for s in subscriptions if getattr(s, flag)]
+        for subscription in subscriptions:
+            if not getattr(subscription, flag):
+                setattr(subscription, prefetch.to_attr, [])
+        if having:
+            prefetch_related_objects(having, prefetch)
+    return subscriptions
 
 
 def portal_services(*, customer) -> list[ServiceView]:
@@ -144,10 +191,10 @@ def portal_services(*, customer) -> list[ServiceView]:
 
 def portal_service(*, customer, pk: int) -> ServiceView:
     """One subscription of ``customer``; another customer's is a 404."""
-    subscription = _subscriptions(customer).filter(pk=pk).first()
-    if subscription is None:
+    found = _subscriptions(customer, pk=pk)
+    if not found:
         raise Http404
-    return _service_view(subscription)
+    return _service_view(found[0])
 
 
 def portal_installation_address(*, customer, day: date | None = None):

@@ -23,13 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def _fresh_operator_settings_cache():
     """The database is rolled back after each test, the Redis cache is not: forget the
     cached operator settings so no test sees another's."""
-    from django.core.cache import cache
+    from alux_crm.core.selectors import operator_settings_forget
 
-    from alux_crm.core.selectors import OPERATOR_SETTINGS_CACHE_KEY
-
-    cache.delete(OPERATOR_SETTINGS_CACHE_KEY)
+    operator_settings_forget()
     yield
-    cache.delete(OPERATOR_SETTINGS_CACHE_KEY)
+    operator_settings_forget()
 
 
 @pytest.fixture
@@ -59,7 +57,7 @@ def login(client):
     """``login(user)`` logs the test client in (bypassing the login form)."""
 
     def do(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client
 
     return do

@@ -1,5 +1,7 @@
 """Reads of the core app, scoped to what the asking user may see."""
 
+import time
+
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,15 +13,34 @@ from .models import Notification, OperatorSettings, OrgUnit, OutboxMessage, Part
 
 OPERATOR_SETTINGS_CACHE_KEY = "core:operator-settings"
 OPERATOR_SETTINGS_CACHE_SECONDS = 60
+# Each process keeps the row this long on top of the shared cache: every request
+# reads the settings (time zone, name), and a change reaches the other processes
+# within these seconds.
+OPERATOR_SETTINGS_LOCAL_SECONDS = 5
+_operator_settings_local: dict = {"row": None, "until": 0.0}
 
 
 def operator_settings() -> OperatorSettings:
-    """The operator's global settings (one row), cached for a minute."""
+    """The operator's global settings (one row): kept a few seconds in the process,
+    a minute in the shared cache. Treat it as read-only."""
+    now = time.monotonic()
+    local = _operator_settings_local
+    row = local["row"]
+    if row is not None and now < local["until"]:
+        return row
     row = cache.get(OPERATOR_SETTINGS_CACHE_KEY)
     if row is None:
         row = OperatorSettings.objects.first() or OperatorSettings()
         cache.set(OPERATOR_SETTINGS_CACHE_KEY, row, OPERATOR_SETTINGS_CACHE_SECONDS)
+    local["row"], local["until"] = row, now + OPERATOR_SETTINGS_LOCAL_SECONDS
     return row
+
+
+def operator_settings_forget() -> None:
+    """Forget the cached settings, in this process and the shared cache (after a
+    change; other processes follow within ``OPERATOR_SETTINGS_LOCAL_SECONDS``)."""
+    _operator_settings_local["row"] = None
+    cache.delete(OPERATOR_SETTINGS_CACHE_KEY)
 
 
 def is_partner_user(user: User) -> bool:

@@ -1,13 +1,12 @@
 """Writes of the core app: partners, organisation units, notifications, settings."""
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from . import choices
 from .errors import InvalidTransition
 from .models import Notification, OperatorSettings, OrgUnit, Partner, User
-from .selectors import OPERATOR_SETTINGS_CACHE_KEY
+from .selectors import operator_settings_forget
 
 PARTNER_EDITABLE_FIELDS = (
     "name",
@@ -116,7 +115,7 @@ def operator_settings_update(*, actor: User, **fields) -> OperatorSettings:
         setattr(row, name, value)
     row.full_clean()
     row.save()
-    transaction.on_commit(lambda: cache.delete(OPERATOR_SETTINGS_CACHE_KEY))
+    transaction.on_commit(operator_settings_forget)
     return row
 
 

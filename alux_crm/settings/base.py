@@ -131,8 +131,10 @@ CACHES = {
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend loading the user, roles, partner and portal account in one query.
+    "alux_crm.core.auth_backends.UserBackend",
 ]
+AUTH_USER_SELECT_RELATED = ["partner", "portal_account__customer"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -147,6 +149,9 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: the session expires after this many seconds without a request.
+# Sessions are read from the cache (Redis) and written through to PostgreSQL, which
+# stays the record (deleting a session through its store clears both).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 # Idle timeout: the session's expiry is renewed when it is used, at most once a
 # minute (core.middleware.SessionRefreshMiddleware), not written on every request.

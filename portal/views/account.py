@@ -73,7 +73,7 @@ class PortalActivateView(View):
             return render(request, self.template_name, {"form": form, "valid": True})
         user = form.save()
         portal_activate(account=account)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="alux_crm.core.auth_backends.UserBackend")
         from .profile import after_portal_login  # profile part: the customer's language
 
         response = after_portal_login(request, redirect("portal:dashboard"))

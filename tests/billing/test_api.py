@@ -329,7 +329,7 @@ def test_fifty_concurrent_posts_with_one_key_make_one_payment(make_user):
     account = SF.account()
     user = make_user(R.BILLING_FINANCE)
     session = Client()
-    session.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     body = json.dumps(pay_body(account, "25.00"))
     barrier = threading.Barrier(50)
     answers, errors = [], []

@@ -36,7 +36,7 @@ def as_role(make_user):
     def do(role: str, **kwargs):
         user = make_user(role, **kwargs)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client, user
 
     return do

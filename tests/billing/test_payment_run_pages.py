@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -31,7 +30,7 @@ def _isolated(settings):
     prefix = f"alux-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
     yield
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def as_role(make_user):
     def do(role: str):
         user = make_user(role)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client, user
 
     return do

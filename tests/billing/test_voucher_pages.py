@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +38,7 @@ def _isolated(settings):
     prefix = f"alux-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
     yield
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ def as_role(make_user):
     def do(role: str, **kwargs):
         user = make_user(role, **kwargs)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client, user
 
     return do

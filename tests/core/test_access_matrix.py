@@ -543,7 +543,7 @@ def test_each_role_gets_exactly_what_the_matrix_allows(role, world, make_user):
     if role == R.SUBSCRIBER:  # a subscriber's login belongs to a customer (portal)
         PortalAccount.objects.create(user=user, customer=world["customer"])
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     for name in urls_to_check():
         if name in ("logout", "healthz"):
             continue  # logout would end this loop's session; healthz is public (tested apart)
@@ -563,7 +563,7 @@ def test_each_role_gets_exactly_what_the_matrix_allows(role, world, make_user):
 def test_another_partners_objects_are_404(role, world, make_user, partner_b):
     intruder = make_user(role, partner=partner_b)
     client = Client()
-    client.force_login(intruder, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(intruder, backend="alux_crm.core.auth_backends.UserBackend")
     for name, builder in FOREIGN_OBJECT_KWARGS.items():
         if not rule_for(name).allows(intruder):
             continue  # the role may not open such pages at all: 403, checked above

@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from pghistory.models import Events
 
 from alux_crm.core import roles as R
@@ -25,9 +24,9 @@ def _isolated(settings):
     """No two-factor step, and no operator settings cached by another test (Redis
     outlives the test transaction)."""
     settings.OTP_REQUIRED_ROLES = []
-    cache.delete(selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    selectors.operator_settings_forget()
     yield
-    cache.delete(selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    selectors.operator_settings_forget()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -32,9 +31,9 @@ HTMX_SEARCH = {"HX-Request": "true", "HX-Target": "search-results"}
 def _isolated(settings):
     """No two-factor step, and no operator settings cached by another test."""
     settings.OTP_REQUIRED_ROLES = []
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
     yield
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
 
 
 @pytest.fixture
@@ -366,8 +365,8 @@ def test_concurrent_edit_keeps_the_first_save_and_tells_the_second(as_role, logi
     from django.test import Client
 
     one, two = Client(), Client()
-    one.force_login(first, backend="django.contrib.auth.backends.ModelBackend")
-    two.force_login(second, backend="django.contrib.auth.backends.ModelBackend")
+    one.force_login(first, backend="alux_crm.core.auth_backends.UserBackend")
+    two.force_login(second, backend="alux_crm.core.auth_backends.UserBackend")
     url = f"/customers/{customer.pk}/edit/"
     version = re.search(r'name="version" value="(\d+)"', html_of(one.get(url))).group(1)
     assert re.search(r'name="version" value="(\d+)"', html_of(two.get(url))).group(1) == version

@@ -33,7 +33,7 @@ def _no_otp(settings):
 def as_role(make_user):
     def do(role):
         client = Client()
-        client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(make_user(role), backend="alux_crm.core.auth_backends.UserBackend")
         return client
 
     return do

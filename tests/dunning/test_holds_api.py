@@ -25,7 +25,7 @@ def api(make_user):
     def do(role):
         user = make_user(role)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client, user
 
     return do

@@ -23,7 +23,7 @@ def subscriber(customer) -> Client:
     user.save()
     PortalAccount.objects.create(user=user, customer=customer)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     return client
 
 

@@ -264,7 +264,7 @@ PORTAL_API_GETS = [f"{API}me/", *[f"{API}{name}/" for name in LISTS]]
 def test_staff_and_partners_are_refused(two, role, make_user):
     a, _b = two
     client = Client()
-    client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(make_user(role), backend="alux_crm.core.auth_backends.UserBackend")
     for url in [*PORTAL_API_GETS, f"{API}invoices/{a['invoice'].pk}/"]:
         response = client.get(url)
         assert response.status_code == 403, (url, response.status_code)
@@ -281,7 +281,7 @@ def test_anonymous_and_disabled_are_refused_a_login_without_portal_account_is_40
         assert Client().get(url).status_code == 403, url
     admin = UserFactory(is_superuser=True)  # passes the matrix, but is no subscriber
     client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="alux_crm.core.auth_backends.UserBackend")
     assert client.get(f"{API}me/").status_code == 404
     assert client.get(f"{API}invoices/").status_code == 404
     portal_disable(account=PortalAccount.objects.get(customer=a["customer"]), actor=admin)
@@ -293,7 +293,7 @@ def test_writes_need_the_csrf_token_of_the_session(two):
     client = Client(enforce_csrf_checks=True)
     client.force_login(
         PortalAccount.objects.get(customer=a["customer"]).user,
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend="alux_crm.core.auth_backends.UserBackend",
     )
     data = {"category": "information", "subject": "Hi", "text": "Hello"}
     refused = post_json(client, f"{API}requests/", data)

@@ -26,7 +26,7 @@ def subscriber_of(customer) -> tuple[Client, object]:
     user = UserFactory(role="Subscriber")
     PortalAccount.objects.create(user=user, customer=customer)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
     return client, user
 
 

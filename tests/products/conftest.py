@@ -1,7 +1,6 @@
 """Fixtures of the catalogue screen tests."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from alux_crm.core import selectors as core_selectors
@@ -12,9 +11,9 @@ from tests.products.factories import catalogue
 def catalogue_screens(settings):
     """No two-factor step, and no operator settings cached by another test."""
     settings.OTP_REQUIRED_ROLES = []
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
     yield
-    cache.delete(core_selectors.OPERATOR_SETTINGS_CACHE_KEY)
+    core_selectors.operator_settings_forget()
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def as_role(make_user):
     def do(role: str, **kwargs):
         user = make_user(role, **kwargs)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="alux_crm.core.auth_backends.UserBackend")
         return client, user
 
     return do
