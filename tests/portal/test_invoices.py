@@ -10,8 +10,8 @@ from django.urls import reverse
 from alux_crm.core.management.demo import DEMO_PASSWORD
 from billing.services import payment_record
 from portal.models import PortalAccount
-from tests.core.factories import UserFactory
 from portal.views.invoices import PortalInvoiceListView
+from tests.core.factories import UserFactory
 from tests.dunning.engine_world import debtor, posted_invoice
 from tests.products import factories as PF
 
