@@ -40,6 +40,7 @@ run: seed
 
 test: bootstrap
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_pg_prioritize.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=alux_crm.settings.test $(VENV)/bin/pytest
@@ -81,6 +82,7 @@ bench-collections: bootstrap
 # settings, locust headless, idle and during a billing run (BENCH_PORTAL_USERS,
 # BENCH_PORTAL_RPS, BENCH_PORTAL_MEASURE, BENCH_PORTAL_GUNICORN to change).
 bench-portal: bootstrap
+	@bash scripts/ensure_pg_prioritize.sh
 	$(PY) bench/portal_bench.py
 
 shell: bootstrap

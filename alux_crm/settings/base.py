@@ -330,6 +330,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The niceness the Celery workers give their PostgreSQL sessions (0: none), so that
+# web requests go first when web, workers and PostgreSQL share the CPU. Needs the
+# prioritize extension in the database (alux_crm.core.worker_priority).
+WORKER_DATABASE_NICE = env.int("WORKER_DATABASE_NICE", default=0)
 # Defaults loaded into the database schedule, where back office can change them.
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch-due": {"task": "alux_crm.core.tasks.outbox_dispatch_due", "schedule": 60.0},
