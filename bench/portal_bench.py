@@ -63,6 +63,10 @@ CONFIGS = [c for c in os.environ.get("BENCH_PORTAL_CONFIGS", "").split(",") if c
 SWEEP_MEASURE_S = int(os.environ.get("BENCH_PORTAL_SWEEP_MEASURE", "40"))
 RUN_WARMUP_S = 20  # the billing run drafts this long before the load starts
 WORKER_NICE = int(os.environ.get("BENCH_PORTAL_WORKER_NICE", "10"))  # 0: same priority
+# "off": the kernel's session groups off while the bench runs (restored after), so
+# that the workers' nice reaches PostgreSQL's backends; "keep": leave it as it is.
+AUTOGROUP = os.environ.get("BENCH_PORTAL_AUTOGROUP", "off")
+AUTOGROUP_FILE = Path("/proc/sys/kernel/sched_autogroup_enabled")
 PHASES = os.environ.get("BENCH_PORTAL_PHASES", "idle,run").split(",")
 VAR = ROOT / "var"
 
@@ -438,12 +442,40 @@ def load_during_run(period, finance, paths, server) -> tuple[dict | None, str]:
 
 
 # --- main ---------------------------------------------------------------------------------------
+def scheduler_setup() -> str:
+    """With the kernel's autogroup on (Debian's default), every session — PostgreSQL's
+    server, this bench with gunicorn, locust and the workers — is one scheduling group
+    that gets its fair share of the CPU whatever the nice of its processes, so the
+    billing run's niced PostgreSQL backends still take half the machine from the web.
+    The operations guide turns it off on a host that runs web, workers and PostgreSQL
+    together; so does the bench (``BENCH_PORTAL_AUTOGROUP=keep`` to measure with it),
+    and it is restored on the way out. Returns what was done, for the summary."""
+    import atexit
+
+    try:
+        before = AUTOGROUP_FILE.read_text().strip()
+    except OSError:
+        return "kernel autogroup: unknown (no /proc/sys/kernel/sched_autogroup_enabled)"
+    if AUTOGROUP == "keep" or before == "0":
+        return f"kernel autogroup: {'on' if before == '1' else 'off'} (left as it was)"
+    try:
+        AUTOGROUP_FILE.write_text("0")
+    except OSError as error:
+        return f"kernel autogroup: on (could not turn it off: {error.strerror}; run as root)"
+    atexit.register(AUTOGROUP_FILE.write_text, before)
+    return (
+        "kernel autogroup: turned off for the bench (as docs/operations.md advises), restored after"
+    )
+
+
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)
     # Stopped from outside: the workers and gunicorn are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit("stopped (SIGTERM)"))
     print(f"machine: {os.cpu_count()} CPUs; load average {loadavg()}; Python "
           f"{sys.version.split()[0]}")  # fmt: skip
+    scheduler = scheduler_setup()
+    say(scheduler)
     B.setup_database()
     from bench import portal_data as D
 
@@ -487,6 +519,7 @@ def main() -> None:
     finally:
         stop_server(server)
     summary(results, best, counts, paths)
+    print(scheduler)
 
 
 def sweep_rank(result: dict) -> tuple:
