@@ -31,7 +31,9 @@ comma-separated, in ``BENCH_PORTAL_CONFIGS`` are each measured idle for
 ``BENCH_PORTAL_SWEEP_MEASURE`` seconds first, and the best one is kept.
 ``BENCH_PORTAL_PHASES`` (``idle,run``) picks the phases; ``BENCH_PORTAL_WORKER_NICE``
 runs the billing workers at that niceness (the web first), and their PostgreSQL
-sessions too (``WORKER_DATABASE_NICE``) when the prioritize extension is installed.
+sessions too (``WORKER_DATABASE_NICE``) when the prioritize extension is installed;
+the kernel's autogroup is off while it runs (``BENCH_PORTAL_AUTOGROUP``,
+``scheduler_setup``).
 """
 
 import csv
@@ -475,8 +477,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs; load average {loadavg()}; Python "
           f"{sys.version.split()[0]}")  # fmt: skip
     scheduler = scheduler_setup()
-    say(scheduler)
     B.setup_database()
+    say(scheduler)
     from bench import portal_data as D
 
     finance = B.users()
