@@ -25,6 +25,7 @@ from customers.models import BillingAccount
 
 from ..choices import EntryKind, InvoiceStatus, PaymentStatus
 from ..models import Invoice, Payment, PaymentAllocation
+from ..signals import payment_reversed
 from .ledger import ledger_post
 
 
@@ -180,7 +181,8 @@ def _replay(payment: Payment, request_fingerprint: str) -> Payment:
 @transaction.atomic
 def payment_reverse(*, payment: Payment, reason: str, actor=None) -> Payment:
     """Take a payment back (bounced, charged back, collection rejected): a new ledger
-    entry; the invoices it settled are open again."""
+    entry; the invoices it settled are open again; ``signals.payment_reversed`` tells
+    the apps that hold something on it (a deposit it paid)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the payment is reversed.")})
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -200,4 +202,5 @@ def payment_reverse(*, payment: Payment, reason: str, actor=None) -> Payment:
         actor=actor,
     )
     allocate_open_payments(account=payment.billing_account)
+    payment_reversed.send(sender=Payment, payment=payment, actor=actor)
     return payment

@@ -11,8 +11,11 @@ invoices) and the deposit held (kind ``deposit``, +amount: the GL journal credit
 the ``deposits`` liability) — so the cached balance stays the sum of entries, the
 deposit pays no invoice and overdue invoices stay overdue. Refunded, the deposit is
 released (kind ``deposit``, -amount: the liability is debited) and what is left
-after settling the balance is paid out (kind ``refund``, +rest)."""
+after settling the balance is paid out (kind ``refund``, +rest). Its payment
+reversed while held, the deposit is released the same way and asked again
+(``deposit_payment_reversed``)."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from alux_crm.core.errors import DomainError
 from alux_crm.core.money import ZERO, round_money
-from billing.choices import EntryKind, PaymentMethod
+from billing.choices import EntryKind, PaymentMethod, PaymentStatus
 from billing.models import Payment
 from billing.services.ledger import ledger_post
 from billing.services.payments import payment_record, payment_release_deposit
@@ -157,13 +160,14 @@ def deposit_record_payment(
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The money cannot arrive in the future.")})
     account = locked.billing_account
+    attempt = _attempt(locked)
     # Held first, then the money received: the payment is recorded as held, so it
     # settles no invoice, and the balance does not move.
     ledger_post(
         account=account,
         kind=EntryKind.DEPOSIT,
         amount=locked.amount,
-        idempotency_key=f"deposit-{locked.pk}-held",
+        idempotency_key=f"deposit-{locked.pk}-held" + (f"-{attempt}" if attempt > 1 else ""),
         booked_on=received_on,
         description=_("Deposit #%(pk)s held") % {"pk": locked.pk},
         actor=actor,
@@ -183,9 +187,64 @@ def deposit_record_payment(
     return locked
 
 
+def _payment_keys(deposit: Deposit) -> Q:
+    """The idempotency keys of the payments that brought the deposit, one per attempt:
+    ``deposit-<pk>`` the first, ``deposit-<pk>-<n>`` after ``n - 1`` were reversed."""
+    return Q(idempotency_key=f"deposit-{deposit.pk}") | Q(
+        idempotency_key__regex=rf"^deposit-{deposit.pk}-[0-9]+$"
+    )
+
+
+def _attempt(deposit: Deposit) -> int:
+    """Which payment of the deposit the next (or the current) one is: 1 + those reversed."""
+    reversed_payments = Payment.objects.filter(
+        _payment_keys(deposit), status=PaymentStatus.REVERSED
+    )
+    return 1 + reversed_payments.count()
+
+
 def _payment_key(deposit: Deposit) -> str:
-    """The idempotency key of the payment that brought the deposit."""
-    return f"deposit-{deposit.pk}"
+    """The idempotency key of the payment that brings (or brought) the deposit now."""
+    attempt = _attempt(deposit)
+    return f"deposit-{deposit.pk}" + (f"-{attempt}" if attempt > 1 else "")
+
+
+PAYMENT_KEY = re.compile(r"deposit-(\d+)(?:-\d+)?")
+
+
+@transaction.atomic
+def deposit_payment_reversed(*, payment: Payment, actor=None, today: date | None = None):
+    """The payment that brought a held deposit was reversed (bounced, charged back):
+    the deposit is unpaid again. Its held entry is released (the reversal took the
+    money back, so the balance is as before it was paid), it is asked again with at
+    least ``DUNNING_DEPOSIT_WAIT_DAYS`` to pay, and a subscription still pending
+    installation waits for it again; paid again, it is held under new keys. Called by
+    ``billing.signals.payment_reversed``; any other payment (an ordinary one, a
+    deposit's already released at its refund) changes nothing. Returns the deposit."""
+    match = PAYMENT_KEY.fullmatch(payment.idempotency_key or "")
+    if not payment.held_as_deposit or match is None:
+        return None
+    deposit = Deposit.objects.filter(
+        pk=int(match.group(1)), billing_account_id=payment.billing_account_id
+    ).first()
+    if deposit is None or deposit.status != DepositStatus.PAID:
+        return None
+    locked = _locked(deposit, DepositStatus.PAID)
+    today = today or timezone.localdate()
+    ledger_post(
+        account=locked.billing_account,
+        kind=EntryKind.DEPOSIT,
+        amount=-locked.amount,
+        idempotency_key=f"deposit-{locked.pk}-unheld-{payment.pk}",
+        booked_on=today,
+        description=_("Deposit #%(pk)s no longer held: its payment was reversed")
+        % {"pk": locked.pk},
+        actor=actor,
+    )
+    locked.status, locked.paid_on = DepositStatus.REQUESTED, None
+    locked.pay_by = max(locked.pay_by, today + timedelta(days=deposit_wait_days()))
+    locked.save(update_fields=["status", "paid_on", "pay_by", "updated_at"])
+    return locked
 
 
 def _pending_subscriptions(deposit: Deposit):

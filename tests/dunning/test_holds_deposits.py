@@ -186,6 +186,57 @@ def test_refund_at_termination_first_settles_what_is_owed(cat, today):
         deposit_refund(deposit=deposit)
 
 
+def test_a_reversed_deposit_payment_makes_the_deposit_unpaid_until_paid_again(cat, today):
+    subscription = SF.subscription(cat)
+    account = subscription.billing_account
+    deposit = deposit_request(
+        account=account, amount=D("100"), why="fraud", subscription=subscription
+    )
+    account.refresh_from_db()
+    before = account.balance
+    deposit_record_payment(deposit=deposit, method="transfer", reference="T1")
+    bounced = account.payments.get(held_as_deposit=True)
+    # the transfer bounces: the money is gone, so the deposit is not held any more
+    billing_services.payment_reverse(payment=bounced, reason="Bounced")
+    deposit.refresh_from_db()
+    account.refresh_from_db()
+    assert (deposit.status, deposit.paid_on) == (DepositStatus.REQUESTED, None)
+    assert deposit.pay_by >= today + timedelta(days=30)
+    assert account.balance == before and ledger_is_consistent(account)
+    with pytest.raises(DomainError, match=r"deposit of .* is not paid yet"):
+        subscription_services.subscription_activate(subscription=subscription)
+    # paid again: held once more, under keys of its own
+    deposit_record_payment(deposit=deposit, method="cash")
+    deposit.refresh_from_db()
+    account.refresh_from_db()
+    assert deposit.status == DepositStatus.PAID and account.balance == before
+    assert ledger_is_consistent(account)
+    held = account.payments.filter(held_as_deposit=True, status="received")
+    assert [p.idempotency_key for p in held] == [f"deposit-{deposit.pk}-2"]
+    subscription = subscription_services.subscription_activate(subscription=subscription)
+    # refunded at termination from the payment that counts, the liability back to 0
+    subscription_services.subscription_terminate(subscription=subscription, reason="Moving")
+    assert deposit_refund(deposit=deposit, today=today) == D("100.00")
+    account.refresh_from_db()
+    assert ledger_is_consistent(account)
+    book = journal(today)
+    assert book.balanced
+    assert next(row for row in book.by_account if row.account == "419").balance == 0
+
+
+def test_reversing_an_ordinary_payment_leaves_the_deposits_alone(today):
+    account = owing_account("40.00", due_on=today - timedelta(days=20))
+    deposit = deposit_request(account=account, amount=D("50"), why="fraud review")
+    deposit_record_payment(deposit=deposit)
+    payment, _ = billing_services.payment_record(
+        account=account, amount=D("40"), method="cash", idempotency_key="ordinary"
+    )
+    billing_services.payment_reverse(payment=payment, reason="Counterfeit")
+    deposit.refresh_from_db()
+    assert deposit.status == DepositStatus.PAID
+    assert ledger_is_consistent(account)
+
+
 def test_the_daily_task_refunds_a_deposit_whose_services_ended(cat, today):
     subscription = SF.subscription(cat)
     account = subscription.billing_account
