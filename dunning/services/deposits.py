@@ -167,7 +167,7 @@ def deposit_record_payment(
         account=account,
         kind=EntryKind.DEPOSIT,
         amount=locked.amount,
-        idempotency_key=f"deposit-{locked.pk}-held" + (f"-{attempt}" if attempt > 1 else ""),
+        idempotency_key=f"deposit-{locked.pk}-held{_attempt_suffix(attempt)}",
         booked_on=received_on,
         description=_("Deposit #%(pk)s held") % {"pk": locked.pk},
         actor=actor,
@@ -176,7 +176,7 @@ def deposit_record_payment(
         account=account,
         amount=locked.amount,
         method=method,
-        idempotency_key=_payment_key(locked),
+        idempotency_key=_payment_key(locked, attempt),
         received_on=received_on,
         reference=(_("Deposit #%(pk)s") % {"pk": locked.pk} + f" {reference}").strip()[:80],
         actor=actor,
@@ -203,10 +203,17 @@ def _attempt(deposit: Deposit) -> int:
     return 1 + reversed_payments.count()
 
 
-def _payment_key(deposit: Deposit) -> str:
-    """The idempotency key of the payment that brings (or brought) the deposit now."""
-    attempt = _attempt(deposit)
-    return f"deposit-{deposit.pk}" + (f"-{attempt}" if attempt > 1 else "")
+def _attempt_suffix(attempt: int) -> str:
+    """What the keys of the deposit's ``attempt``-th payment end with: nothing for
+    the first (the keys it always had), ``-<n>`` from the second on."""
+    return f"-{attempt}" if attempt > 1 else ""
+
+
+def _payment_key(deposit: Deposit, attempt: int | None = None) -> str:
+    """The idempotency key of the payment that brings (or brought) the deposit now
+    (``attempt`` when the caller already knows it)."""
+    attempt = _attempt(deposit) if attempt is None else attempt
+    return f"deposit-{deposit.pk}{_attempt_suffix(attempt)}"
 
 
 PAYMENT_KEY = re.compile(r"deposit-(\d+)(?:-\d+)?")
